@@ -1,0 +1,3 @@
+namespace DeepImpression.Core.Backends;
+
+public enum ActivationMode { Relu, Tanh }

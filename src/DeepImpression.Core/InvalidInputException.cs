@@ -1,0 +1,11 @@
+namespace DeepImpression.Core;
+
+/// <summary>
+/// Bad input from outside the program (a file, a label, a shape): the message is one line that names the
+/// file or argument and the problem, fit to show a user as it is, with no stack trace.
+/// </summary>
+public class InvalidInputException : Exception
+{
+    public InvalidInputException(string message) : base(message) { }
+    public InvalidInputException(string message, Exception inner) : base(message, inner) { }
+}

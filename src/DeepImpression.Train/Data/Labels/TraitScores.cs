@@ -1,0 +1,23 @@
+namespace DeepImpression.Train.Data.Labels;
+
+/// <summary>The five apparent Big Five trait values of one clip, each in [0, 1], in the network's output order.</summary>
+public readonly record struct TraitScores(float Extraversion, float Agreeableness, float Conscientiousness, float Neuroticism, float Openness)
+{
+    public const int Count = 5;
+
+    /// <summary>Trait names in output order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["Extraversion", "Agreeableness", "Conscientiousness", "Neuroticism", "Openness"];
+
+    public float this[int trait] => trait switch
+    {
+        0 => Extraversion, 1 => Agreeableness, 2 => Conscientiousness, 3 => Neuroticism, 4 => Openness,
+        _ => throw new ArgumentOutOfRangeException(nameof(trait)),
+    };
+
+    public static TraitScores FromSpan(ReadOnlySpan<float> v) =>
+        v.Length == Count ? new(v[0], v[1], v[2], v[3], v[4]) : throw new ArgumentException($"TraitScores needs {Count} values, got {v.Length}.");
+
+    public float[] ToArray() => [Extraversion, Agreeableness, Conscientiousness, Neuroticism, Openness];
+
+    public void CopyTo(Span<float> destination) => ToArray().CopyTo(destination);
+}

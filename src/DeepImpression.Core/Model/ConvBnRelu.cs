@@ -1,0 +1,22 @@
+using DeepImpression.Core.Backends;
+using DeepImpression.Core.Layers;
+using DeepImpression.Core.Ops;
+using DeepImpression.Core.Tensors;
+
+namespace DeepImpression.Core.Model;
+
+/// <summary>The stem <c>conv1_relu</c>: <c>conv</c> -> <c>bn_conv</c> -> ReLU.</summary>
+public sealed class ConvBnRelu : Link
+{
+    public ConvBnRelu(int inChannels, int outChannels, (int H, int W) kernel, ConvolutionGeometry geometry, Rng rng, Device device)
+        : base(device)
+    {
+        Conv = AddChild("conv", new Conv2d(inChannels, outChannels, kernel, geometry, rng, device));
+        Bn = AddChild("bn_conv", new BatchNorm2d(outChannels, device));
+    }
+
+    public Conv2d Conv { get; }
+    public BatchNorm2d Bn { get; }
+
+    public Tensor Forward(Tensor x) => Op.Relu(Bn.Forward(Conv.Forward(x)));
+}

@@ -1,0 +1,75 @@
+using DeepImpression.Core.Backends;
+using DeepImpression.Core.Ops;
+using DeepImpression.Core.Tensors;
+
+namespace DeepImpression.Core.Model;
+
+/// <summary>
+/// One 17-layer residual stream (<c>aud</c> or <c>vis</c>): <c>conv1_relu</c>, max pooling (rounding up),
+/// <c>res2a_relu</c> ... <c>res5b_relu</c>, global average pooling to (N,256).
+/// </summary>
+public sealed class ResidualStream : Layers.Link
+{
+    public static IReadOnlyList<string> BlockNames { get; } =
+        ["res2a_relu", "res2b_relu", "res3a_relu", "res3b_relu", "res4a_relu", "res4b_relu", "res5a_relu", "res5b_relu"];
+
+    private readonly List<ResidualBlock> _blocks = [];
+
+    public ResidualStream(StreamGeometry geometry, Rng rng, Device device) : base(device)
+    {
+        Geometry = geometry;
+        var widths = StreamGeometry.StageWidths;
+        Conv1 = AddChild("conv1_relu", new ConvBnRelu(geometry.InputChannels, widths[0], geometry.Conv1Kernel, geometry.Conv1, rng, device));
+        int channels = widths[0];
+        for (int i = 0; i < BlockNames.Count; i++)
+        {
+            int stage = i / 2;
+            int outChannels = widths[stage];
+            var stride = i % 2 == 0 && stage > 0 ? geometry.DownsampleStride : (1, 1);
+            _blocks.Add(AddChild(BlockNames[i], new ResidualBlock(channels, outChannels, geometry.BlockKernel, geometry.BlockPad, stride, rng, device)));
+            channels = outChannels;
+        }
+    }
+
+    public StreamGeometry Geometry { get; }
+    public ConvBnRelu Conv1 { get; }
+    public IReadOnlyList<ResidualBlock> Blocks => _blocks;
+    public int FeatureCount => StreamGeometry.StageWidths[^1];
+
+    /// <summary>(N, C, H, W) -> (N, 256) features.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        if (x.Rank != 4 || x.Dim(1) != Geometry.InputChannels)
+            throw new ArgumentException($"{(Geometry.InputChannels == 1 ? "auditory" : "visual")} stream: input must be (N,{Geometry.InputChannels},H,W), got {x.Shape}.");
+        var h = Conv1.Forward(x);
+        h = Op.MaxPool2d(h, Geometry.Pool1);
+        foreach (var block in _blocks) h = block.Forward(h);
+        return Op.GlobalAveragePool(h);
+    }
+
+    /// <summary>Every layer's output shape, parameters and multiply-adds for an input of n x C x h x w, computed
+    /// from the geometry alone (nothing runs).</summary>
+    public IReadOnlyList<LayerInfo> Describe(string prefix, int n, int h, int w)
+    {
+        var rows = new List<LayerInfo>();
+        var (ch, cw) = Geometry.Conv1.OutputShape(h, w, Geometry.Conv1Kernel.H, Geometry.Conv1Kernel.W);
+        int c = Conv1.Conv.OutChannels;
+        rows.Add(new LayerInfo(prefix + "conv1_relu", $"conv {Geometry.Conv1Kernel.H}x{Geometry.Conv1Kernel.W} {Geometry.Conv1}, BN, ReLU",
+            new Shape(n, c, ch, cw), Count(Conv1), Conv1.Conv.MultiplyAdds(ch, cw)));
+        (ch, cw) = Geometry.Pool1.OutputShape(ch, cw);
+        rows.Add(new LayerInfo(prefix + "pool1", $"max pool {Geometry.Pool1}", new Shape(n, c, ch, cw), 0, 0));
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            var b = _blocks[i];
+            var (oh, ow) = b.Branch2a.Geometry.OutputShape(ch, cw, b.Branch2a.Kernel.H, b.Branch2a.Kernel.W);
+            long macs = b.Branch2a.MultiplyAdds(oh, ow) + b.Branch2b.MultiplyAdds(oh, ow) + (b.Branch1?.MultiplyAdds(oh, ow) ?? 0);
+            rows.Add(new LayerInfo(prefix + BlockNames[i], $"residual block {(b.HasProjection ? "B" : "A")} {b.Branch2a.Kernel.H}x{b.Branch2a.Kernel.W}",
+                new Shape(n, b.Branch2a.OutChannels, oh, ow), Count(b), macs));
+            (ch, cw, c) = (oh, ow, b.Branch2a.OutChannels);
+        }
+        rows.Add(new LayerInfo(prefix + "pool5", "global average pool", new Shape(n, c), 0, 0));
+        return rows;
+    }
+
+    private static long Count(Layers.Link link) => link.ParameterCount;
+}

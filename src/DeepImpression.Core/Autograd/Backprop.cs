@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DeepImpression.Core.Tensors;
 
 namespace DeepImpression.Core.Autograd;
@@ -9,6 +10,16 @@ namespace DeepImpression.Core.Autograd;
 public static class Backprop
 {
     [ThreadStatic] private static int _noGradDepth;
+    [ThreadStatic] private static string? _currentTag;
+
+    /// <summary>When set, called with each node and the time its backward took (the backend synchronized), for profiles.</summary>
+    public static Action<GradNode, TimeSpan>? NodeTimer { get; set; }
+
+    /// <summary>The tag recorded on nodes created now (a layer path), or null.</summary>
+    public static string? CurrentTag => _currentTag;
+
+    /// <summary>Nodes recorded inside the region carry <paramref name="tag"/>, so a profiler can attribute backward time to layers.</summary>
+    public static IDisposable Tagged(string tag) => new TagRegion(tag);
 
     /// <summary>True unless inside <see cref="NoGrad"/> on this thread.</summary>
     public static bool IsRecording => _noGradDepth == 0;
@@ -48,7 +59,14 @@ public static class Backprop
             if (!grads.Remove(t, out var g)) continue;
             if (t.Node is { } node)
             {
+                var timer = NodeTimer;
+                long started = timer is null ? 0 : Stopwatch.GetTimestamp();
                 var inputGrads = node.Backward(g);
+                if (timer is not null)
+                {
+                    g.Backend.Synchronize();
+                    timer(node, Stopwatch.GetElapsedTime(started));
+                }
                 if (inputGrads.Length != node.Inputs.Length)
                     throw new InvalidOperationException($"{node.OpName}: backward returned {inputGrads.Length} gradients for {node.Inputs.Length} inputs.");
                 for (int k = 0; k < inputGrads.Length; k++)
@@ -124,6 +142,25 @@ public static class Backprop
             }
         }
         return order;
+    }
+
+    private sealed class TagRegion : IDisposable
+    {
+        private readonly string? _previous;
+        private bool _done;
+
+        public TagRegion(string tag)
+        {
+            _previous = _currentTag;
+            _currentTag = tag;
+        }
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            _currentTag = _previous;
+        }
     }
 
     private sealed class NoGradRegion : IDisposable

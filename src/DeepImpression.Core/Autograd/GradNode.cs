@@ -13,9 +13,13 @@ public sealed class GradNode
         OpName = opName;
         Inputs = inputs;
         Backward = backward;
+        Tag = Backprop.CurrentTag;
     }
 
     public string OpName { get; }
     public Tensor[] Inputs { get; }
     public Func<Tensor, Tensor?[]> Backward { get; }
+
+    /// <summary>The layer path that was current when the op ran (see <see cref="Backprop.Tagged"/>), for profiles.</summary>
+    public string? Tag { get; }
 }

@@ -1,0 +1,31 @@
+namespace DeepImpression.Train.Benchmarking;
+
+/// <summary>Forward and backward time of one layer in one training step, in milliseconds.</summary>
+public sealed record LayerTiming(string Layer, double ForwardMs, double BackwardMs, double Gflop);
+
+/// <summary>Everything <c>deepimpression bench</c> measures, with the published K80 figures beside it.</summary>
+public sealed record BenchResult
+{
+    public const double PublishedK80MsPerTrainingExample = 50;
+    public const double PublishedK80SecondsPerTestClip = 2.7;
+
+    public required MachineInfo Machine { get; init; }
+    public required string Device { get; init; }
+    public required string Backend { get; init; }
+    public double? FmaPeakGflops { get; init; }
+    public required int BatchSize { get; init; }
+    public required int Steps { get; init; }
+    public required double StepMs { get; init; }
+    public double MsPerExample => StepMs / BatchSize;
+    public required double GflopPerStep { get; init; }
+    public double AchievedGflops => GflopPerStep / (StepMs / 1000);
+    public double? PercentOfPeak => FmaPeakGflops is { } p ? 100 * AchievedGflops / p : null;
+    public required IReadOnlyList<LayerTiming> Layers { get; init; }
+    public double? ClipSeconds { get; init; }
+    public int ClipFrames { get; init; }
+    public int ClipAudioSamples { get; init; }
+    public required long PeakResidentBytes { get; init; }
+    public required long BackendPeakBytes { get; init; }
+    public double K80MsPerTrainingExample => PublishedK80MsPerTrainingExample;
+    public double K80SecondsPerTestClip => PublishedK80SecondsPerTestClip;
+}

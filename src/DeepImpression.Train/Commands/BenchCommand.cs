@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using DeepImpression.Core.Backends;
+using DeepImpression.Train.Benchmarking;
+using Spectre.Console;
+
+namespace DeepImpression.Train.Commands;
+
+/// <summary><c>deepimpression bench</c>: training and test-time speed of the network on this machine, beside the published K80 figures.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var batch = new Option<int>("--batch-size") { Description = "training batch size", DefaultValueFactory = _ => 32 };
+        var steps = new Option<int>("--steps") { Description = "timed training steps (the median is reported)", DefaultValueFactory = _ => 3 };
+        var noClip = new Option<bool>("--no-clip") { Description = "skip the test-time clip" };
+        var clipFrames = new Option<int>("--clip-frames") { Description = "frames of the test-time clip", DefaultValueFactory = _ => 459 };
+        var json = new Option<bool>("--json") { Description = "print the result as JSON (for CI)" };
+        var command = new Command("bench", "Measure training and test-time speed: FMA peak, per-layer times, ms per training example, " +
+                                           "GFLOP/s, clip inference time and peak memory, beside the published Tesla K80 figures.")
+        {
+            device, batch, steps, noClip, clipFrames, json,
+        };
+        command.SetAction(parse =>
+        {
+            var dev = DeviceSelection.Resolve(parse.GetValue(device)!);
+            int n = parse.GetValue(batch), s = parse.GetValue(steps), frames = parse.GetValue(clipFrames);
+            if (n < 2) throw new Core.InvalidInputException("--batch-size must be at least 2 (batch normalization needs two examples).");
+            if (s < 1) throw new Core.InvalidInputException("--steps must be at least 1.");
+            if (frames < 1) throw new Core.InvalidInputException("--clip-frames must be at least 1.");
+            bool asJson = parse.GetValue(json);
+            var bench = new NetworkBenchmark(dev, n, s) { Log = asJson ? null : m => Console.Error.WriteLine(m) };
+            var result = bench.Run(measurePeak: dev.Kind == Core.Tensors.DeviceKind.Cpu, runClip: !parse.GetValue(noClip), clipFrames: frames);
+            if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            else Print(ConsoleOutput.Create(), result);
+            return 0;
+        });
+        return command;
+    }
+
+    public static void Print(IAnsiConsole console, BenchResult r)
+    {
+        console.WriteLine($"machine: {r.Machine}");
+        console.WriteLine($"device:  {r.Device} — {r.Backend}");
+        if (r.FmaPeakGflops is { } peak) console.WriteLine($"measured single-precision FMA peak: {peak:F0} GFLOP/s (all cores)");
+        var table = new Table().Border(TableBorder.Simple).AddColumn("layer")
+            .AddColumn(new TableColumn("forward ms").RightAligned()).AddColumn(new TableColumn("backward ms").RightAligned())
+            .AddColumn(new TableColumn("fwd GFLOP").RightAligned()).AddColumn(new TableColumn("fwd GFLOP/s").RightAligned());
+        foreach (var l in r.Layers)
+            table.AddRow(l.Layer, l.ForwardMs.ToString("F1"), l.BackwardMs.ToString("F1"), l.Gflop.ToString("F2"),
+                l.ForwardMs > 0 && l.Gflop > 0 ? (l.Gflop / (l.ForwardMs / 1000)).ToString("F0") : "");
+        console.Write(table);
+        console.WriteLine($"training step, batch {r.BatchSize}: {r.StepMs:F0} ms = {r.MsPerExample:F1} ms per example " +
+                          $"(published K80: {r.K80MsPerTrainingExample:F0} ms; {r.K80MsPerTrainingExample / r.MsPerExample:F2}x)");
+        console.WriteLine($"achieved: {r.AchievedGflops:F0} GFLOP/s over {r.GflopPerStep:F0} GFLOP per step" +
+                          (r.PercentOfPeak is { } pct ? $" ({pct:F0}% of the measured peak)" : ""));
+        if (r.ClipSeconds is { } clip)
+            console.WriteLine($"test-time clip ({r.ClipAudioSamples:N0} samples, {r.ClipFrames} frames at 456x256): {clip:F2} s " +
+                              $"(published K80: {r.K80SecondsPerTestClip} s; {r.K80SecondsPerTestClip / clip:F2}x)");
+        console.WriteLine($"peak resident memory: {r.PeakResidentBytes / 1048576.0:F0} MiB; backend peak: {r.BackendPeakBytes / 1048576.0:F0} MiB");
+    }
+}

@@ -9,5 +9,6 @@ public static class CommandCatalog
     [
         SummaryCommand.Create(),
         BenchCommand.Create(),
+        LabelsCommand.Create(),
     ];
 }

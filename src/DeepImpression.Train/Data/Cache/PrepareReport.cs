@@ -1,0 +1,25 @@
+namespace DeepImpression.Train.Data.Cache;
+
+/// <summary>A clip that <c>prepare</c> left out, and why.</summary>
+public sealed record SkippedClip(string Clip, string Reason);
+
+/// <summary>The outcome of one <c>prepare</c> run.</summary>
+public sealed class PrepareReport
+{
+    public required string CacheDirectory { get; init; }
+
+    /// <summary>Clips decoded and added by this run.</summary>
+    public required int Added { get; init; }
+
+    /// <summary>Clips of this run's list that an earlier run had already cached.</summary>
+    public required int AlreadyCached { get; init; }
+
+    /// <summary>Clips left out: bad videos, labels without a video, videos without a label.</summary>
+    public required IReadOnlyList<SkippedClip> Skipped { get; init; }
+
+    /// <summary>What opening the cache had to repair after an interrupted run.</summary>
+    public required IReadOnlyList<string> RecoveryNotes { get; init; }
+
+    /// <summary>Clips of this run's list that are now in the cache.</summary>
+    public int Usable => Added + AlreadyCached;
+}

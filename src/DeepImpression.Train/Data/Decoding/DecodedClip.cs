@@ -1,0 +1,28 @@
+namespace DeepImpression.Train.Data.Decoding;
+
+/// <summary>
+/// A decoded clip: mono 16 kHz audio in [-1, 1], and frames as RGB bytes, each frame stored planar
+/// (3 x Height x Width, channel order R, G, B) one after another.
+/// </summary>
+public sealed class DecodedClip
+{
+    public DecodedClip(string path, float[] audio, byte[] frames, int frameCount, FrameSize frameSize)
+    {
+        if (frames.Length != (long)frameCount * frameSize.BytesPerFrame)
+            throw new ArgumentException($"{frameCount} frames of {frameSize} need {(long)frameCount * frameSize.BytesPerFrame} bytes, got {frames.Length}.");
+        Path = path;
+        Audio = audio;
+        Frames = frames;
+        FrameCount = frameCount;
+        FrameSize = frameSize;
+    }
+
+    public string Path { get; }
+    public float[] Audio { get; }
+    public byte[] Frames { get; }
+    public int FrameCount { get; }
+    public FrameSize FrameSize { get; }
+
+    public ReadOnlySpan<byte> Frame(int index) =>
+        Frames.AsSpan(checked(index * FrameSize.BytesPerFrame), FrameSize.BytesPerFrame);
+}

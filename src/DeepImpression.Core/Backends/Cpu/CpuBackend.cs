@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tensors;
 
 namespace DeepImpression.Core.Backends.Cpu;
@@ -16,7 +19,7 @@ public sealed partial class CpuBackend : IBackend
 
     public Device Device => Device.Cpu;
 
-    public string Description => $"cpu ({Environment.ProcessorCount} threads)";
+    public string Description => $"cpu ({CpuModel.Name}, {CpuWorkers.Count} threads, {CpuIsa.Describe()})";
 
     public (long Current, long Peak) MemoryInUse => _pool.Usage;
 
@@ -49,4 +52,8 @@ public sealed partial class CpuBackend : IBackend
 
     /// <summary>The tensor's elements as a span over its pinned host array.</summary>
     internal static Span<float> Data(Tensor t) => Cpu(t.Buffer).Array.AsSpan(0, t.Count);
+
+    /// <summary>The tensor's first element; stable because the pool's arrays live on the pinned heap.</summary>
+    internal static unsafe float* Ptr(Tensor t) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Cpu(t.Buffer).Array));
 }

@@ -1,0 +1,38 @@
+using DeepImpression.Core.Backends.Cpu.Kernels;
+using DeepImpression.Core.Tensors;
+
+namespace DeepImpression.Core.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public unsafe void BatchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+        Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
+    {
+        var (n, c, inner) = ChannelLayout(x);
+        ChannelKernels.BatchNormTraining(Ptr(x), Ptr(gamma), Ptr(beta), Ptr(y), exponentialAverageFactor, Ptr(runningMean),
+            Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner);
+    }
+
+    public unsafe void BatchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        double epsilon, Tensor y)
+    {
+        var (n, c, inner) = ChannelLayout(x);
+        ChannelKernels.BatchNormInference(Ptr(x), Ptr(gamma), Ptr(beta), Ptr(runningMean), Ptr(runningVariance), epsilon,
+            Ptr(y), n, c, inner);
+    }
+
+    public unsafe void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+        Tensor dx, Tensor dGamma, Tensor dBeta)
+    {
+        var (n, c, inner) = ChannelLayout(x);
+        ChannelKernels.BatchNormBackward(Ptr(x), Ptr(dy), Ptr(gamma), Ptr(saveMean), Ptr(saveInvStd), Ptr(dx), Ptr(dGamma),
+            Ptr(dBeta), n, c, inner);
+    }
+
+    /// <summary>(N, C, elements per channel per example) of an (N, C, ...) tensor.</summary>
+    private static (int N, int C, int Inner) ChannelLayout(Tensor x)
+    {
+        int n = x.Dim(0), c = x.Dim(1);
+        return (n, c, n * c == 0 ? 0 : x.Count / (n * c));
+    }
+}

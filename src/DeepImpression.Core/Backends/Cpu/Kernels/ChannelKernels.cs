@@ -1,0 +1,187 @@
+namespace DeepImpression.Core.Backends.Cpu.Kernels;
+
+/// <summary>
+/// Per-channel work on (N, C, inner) tensors: bias add, bias gradient and batch normalization. Channel c's data is
+/// N rows of <c>inner</c> contiguous floats; channels are independent, so they are spread over the cores.
+/// </summary>
+internal static unsafe class ChannelKernels
+{
+    /// <summary>y[n, c, :] += bias[c].</summary>
+    public static void AddPerChannel(float* y, float* bias, int n, int c, int inner)
+    {
+        var job = new AddJob { Y = y, Bias = bias, C = c, Inner = inner };
+        if ((long)n * c * inner < ElementwiseKernels.ParallelGrain) for (int i = 0; i < n * c; i++) job.Execute(i, 0);
+        else CpuWorkers.For(n * c, job);
+    }
+
+    /// <summary>sums[c] = Σ over n and inner of x[n, c, :].</summary>
+    public static void SumPerChannel(float* x, float* sums, int n, int c, int inner)
+    {
+        if (inner == 1)
+        {
+            // A (N, C) matrix: add its rows, in double, column by column.
+            for (int k = 0; k < c; k++)
+            {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += x[(long)i * c + k];
+                sums[k] = (float)s;
+            }
+            return;
+        }
+        var job = new SumJob { X = x, Sums = sums, N = n, C = c, Inner = inner };
+        Run(job, (long)n * c * inner, c);
+    }
+
+    /// <summary>Batch-statistics normalization of every channel, saving mean and 1/std and updating running statistics.</summary>
+    public static void BatchNormTraining(float* x, float* gamma, float* beta, float* y, double factor, float* runningMean,
+        float* runningVariance, double epsilon, float* saveMean, float* saveInvStd, int n, int c, int inner)
+    {
+        var job = new NormTrainJob
+        {
+            X = x, Gamma = gamma, Beta = beta, Y = y, Factor = factor, RunningMean = runningMean,
+            RunningVariance = runningVariance, Epsilon = epsilon, SaveMean = saveMean, SaveInvStd = saveInvStd,
+            N = n, C = c, Inner = inner,
+        };
+        Run(job, (long)n * c * inner, c);
+    }
+
+    /// <summary>Normalization with given (running) statistics: one scale and shift per channel.</summary>
+    public static void BatchNormInference(float* x, float* gamma, float* beta, float* mean, float* variance, double epsilon,
+        float* y, int n, int c, int inner)
+    {
+        var job = new NormInferJob { X = x, Y = y, C = c, Inner = inner, Scale = new float[c], Shift = new float[c] };
+        for (int k = 0; k < c; k++)
+        {
+            double scale = gamma[k] / Math.Sqrt(variance[k] + epsilon);
+            job.Scale[k] = (float)scale;
+            job.Shift[k] = (float)(beta[k] - mean[k] * scale);
+        }
+        Run(job, (long)n * c * inner, n * c);
+    }
+
+    /// <summary>dx, dgamma, dbeta of training-mode batch normalization from the saved statistics.</summary>
+    public static void BatchNormBackward(float* x, float* dy, float* gamma, float* saveMean, float* saveInvStd,
+        float* dx, float* dGamma, float* dBeta, int n, int c, int inner)
+    {
+        var job = new NormBackwardJob
+        {
+            X = x, Dy = dy, Gamma = gamma, SaveMean = saveMean, SaveInvStd = saveInvStd, Dx = dx, DGamma = dGamma,
+            DBeta = dBeta, N = n, C = c, Inner = inner,
+        };
+        Run(job, (long)n * c * inner, c);
+    }
+
+    private static void Run<TJob>(TJob job, long elements, int count) where TJob : class, IParallelBody
+    {
+        if (elements < ElementwiseKernels.ParallelGrain) for (int i = 0; i < count; i++) job.Execute(i, 0);
+        else CpuWorkers.For(count, job);
+    }
+
+    private sealed class AddJob : IParallelBody
+    {
+        public float* Y, Bias;
+        public int C, Inner;
+
+        public void Execute(int row, int worker)
+        {
+            float* r = Y + (long)row * Inner;
+            VectorMath.ScaleShift(r, r, Inner, 1f, Bias[row % C]);
+        }
+    }
+
+    private sealed class SumJob : IParallelBody
+    {
+        public float* X, Sums;
+        public int N, C, Inner;
+
+        public void Execute(int k, int worker)
+        {
+            double s = 0;
+            for (int i = 0; i < N; i++) s += VectorMath.Sum(X + ((long)i * C + k) * Inner, Inner);
+            Sums[k] = (float)s;
+        }
+    }
+
+    private sealed class NormTrainJob : IParallelBody
+    {
+        public float* X, Gamma, Beta, Y, RunningMean, RunningVariance, SaveMean, SaveInvStd;
+        public double Factor, Epsilon;
+        public int N, C, Inner;
+
+        public void Execute(int k, int worker)
+        {
+            long m = (long)N * Inner;
+            // Shifting by one sample of the channel keeps Σd² − (Σd)²/m free of cancellation when |mean| ≫ std.
+            float shift = X[(long)k * Inner];
+            double s = 0, q = 0;
+            for (int i = 0; i < N; i++)
+            {
+                var (a, b) = VectorMath.ShiftedMoments(X + ((long)i * C + k) * Inner, Inner, shift);
+                s += a; q += b;
+            }
+            double meanShifted = s / m;
+            double variance = Math.Max(0.0, q / m - meanShifted * meanShifted);
+            double mean = shift + meanShifted;
+            double invStd = 1.0 / Math.Sqrt(variance + Epsilon);
+            SaveMean[k] = (float)mean;
+            SaveInvStd[k] = (float)invStd;
+            double unbiased = m > 1 ? variance * m / (m - 1) : variance;
+            RunningMean[k] = (float)((1 - Factor) * RunningMean[k] + Factor * mean);
+            RunningVariance[k] = (float)((1 - Factor) * RunningVariance[k] + Factor * unbiased);
+
+            double scale = Gamma[k] * invStd;
+            float sc = (float)scale, sh = (float)(Beta[k] - mean * scale);
+            for (int i = 0; i < N; i++)
+            {
+                long offset = ((long)i * C + k) * Inner;
+                VectorMath.ScaleShift(X + offset, Y + offset, Inner, sc, sh);
+            }
+        }
+    }
+
+    private sealed class NormInferJob : IParallelBody
+    {
+        public float* X, Y;
+        public int C, Inner;
+        public float[] Scale = [], Shift = [];
+
+        public void Execute(int row, int worker)
+        {
+            long offset = (long)row * Inner;
+            int k = row % C;
+            VectorMath.ScaleShift(X + offset, Y + offset, Inner, Scale[k], Shift[k]);
+        }
+    }
+
+    private sealed class NormBackwardJob : IParallelBody
+    {
+        public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta;
+        public int N, C, Inner;
+
+        public void Execute(int k, int worker)
+        {
+            long m = (long)N * Inner;
+            float mean = SaveMean[k];
+            double invStd = SaveInvStd[k];
+            double sumDy = 0, sumDyX = 0;
+            for (int i = 0; i < N; i++)
+            {
+                long offset = ((long)i * C + k) * Inner;
+                var (a, b) = VectorMath.GradientMoments(Dy + offset, X + offset, Inner, mean);
+                sumDy += a; sumDyX += b;
+            }
+            double dGamma = sumDyX * invStd;
+            DGamma[k] = (float)dGamma;
+            DBeta[k] = (float)sumDy;
+            // dx = gamma·invStd·(dy − Σdy/m − x̂·Σ(dy·x̂)/m), expanded into a·dy + b·x + c.
+            double a1 = Gamma[k] * invStd;
+            double b1 = -a1 * invStd * dGamma / m;
+            double c1 = -a1 * sumDy / m - b1 * mean;
+            for (int i = 0; i < N; i++)
+            {
+                long offset = ((long)i * C + k) * Inner;
+                VectorMath.Combine(Dy + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
+            }
+        }
+    }
+}

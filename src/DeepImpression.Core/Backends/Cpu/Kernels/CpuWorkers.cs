@@ -1,0 +1,145 @@
+namespace DeepImpression.Core.Backends.Cpu.Kernels;
+
+/// <summary>A unit of parallel work: <see cref="Execute"/> runs once for every index in [0, count).</summary>
+internal interface IParallelBody
+{
+    /// <param name="index">Which piece of the work.</param>
+    /// <param name="worker">The executing participant, in [0, <see cref="CpuWorkers.Count"/>): indexes per-worker scratch.</param>
+    void Execute(int index, int worker);
+}
+
+/// <summary>
+/// A small persistent pool: one dedicated thread per core beside the caller's. A parallel region costs a few
+/// microseconds (workers spin briefly before sleeping), allocates nothing, and does not compete with the .NET
+/// thread pool that data loading uses. Regions opened by another thread while one runs wait for it (so per-worker scratch is never shared). A region opened from inside a region runs inline on
+/// the calling participant, under that participant's worker index.
+/// </summary>
+internal static class CpuWorkers
+{
+    private static readonly object Gate = new();
+    private static readonly Worker[] Helpers;
+    private static readonly ManualResetEventSlim AllDone = new(false, 200);
+
+    private static IParallelBody? _body;
+    private static int _count;
+    private static int _next;
+    private static int _running;
+    private static Exception? _failure;
+
+    [ThreadStatic] private static bool _insideRegion;
+    [ThreadStatic] private static int _currentWorker;
+
+    static CpuWorkers()
+    {
+        Count = Math.Max(1, Environment.ProcessorCount);
+        Helpers = new Worker[Count - 1];
+        for (int i = 0; i < Helpers.Length; i++) Helpers[i] = new Worker(i + 1);
+    }
+
+    /// <summary>Participants in a region: the caller plus the helper threads.</summary>
+    public static int Count { get; }
+
+    /// <summary>Runs <paramref name="body"/> for every index in [0, count), spread over the cores; returns when all are done.</summary>
+    public static void For<TBody>(int count, TBody body) where TBody : class, IParallelBody
+    {
+        if (count <= 0) return;
+        if (_insideRegion)
+        {
+            int self = _currentWorker;
+            for (int i = 0; i < count; i++) body.Execute(i, self);
+            return;
+        }
+        Monitor.Enter(Gate);
+        try
+        {
+            if (count == 1 || Helpers.Length == 0)
+            {
+                _insideRegion = true;
+                try { for (int i = 0; i < count; i++) body.Execute(i, 0); }
+                finally { _insideRegion = false; }
+                return;
+            }
+            _body = body;
+            _count = count;
+            _next = 0;
+            _failure = null;
+            int helpers = Math.Min(Helpers.Length, count - 1);
+            _running = helpers;
+            AllDone.Reset();
+            for (int i = 0; i < helpers; i++) Helpers[i].Wake();
+            _insideRegion = true;
+            try { Drain(0); }
+            finally { _insideRegion = false; }
+            if (Volatile.Read(ref _running) > 0) AllDone.Wait();
+            _body = null;
+            if (_failure is { } failure) throw new AggregateException("A parallel CPU kernel failed.", failure);
+        }
+        finally
+        {
+            Monitor.Exit(Gate);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for every index in order on the calling thread, as worker 0 (or, inside a region,
+    /// as the current worker), holding the pool so that worker 0's scratch is this thread's; regions opened by the
+    /// body still spread over the cores.
+    /// </summary>
+    public static void Serial<TBody>(int count, TBody body) where TBody : class, IParallelBody
+    {
+        if (count <= 0) return;
+        if (_insideRegion)
+        {
+            int self = _currentWorker;
+            for (int i = 0; i < count; i++) body.Execute(i, self);
+            return;
+        }
+        lock (Gate)
+        {
+            for (int i = 0; i < count; i++) body.Execute(i, 0);
+        }
+    }
+
+    private static void Drain(int worker)
+    {
+        var body = _body!;
+        int count = _count;
+        try
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _next) - 1) < count) body.Execute(i, worker);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+            Volatile.Write(ref _next, count);
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly ManualResetEventSlim _wake = new(false, 2000);
+        private readonly int _index;
+
+        public Worker(int index)
+        {
+            _index = index;
+            new Thread(Loop) { IsBackground = true, Name = $"cpu-kernel-{index}" }.Start();
+        }
+
+        public void Wake() => _wake.Set();
+
+        private void Loop()
+        {
+            _insideRegion = true;
+            _currentWorker = _index;
+            while (true)
+            {
+                _wake.Wait();
+                _wake.Reset();
+                Drain(_index);
+                if (Interlocked.Decrement(ref _running) == 0) AllDone.Set();
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DeepImpression.Core.Backends.Cpu.Kernels;
+
+/// <summary>How a micro-kernel combines its MR x NR product with the tile of C it lands on.</summary>
+internal enum GemmStore
+{
+    /// <summary>c = product (c's old contents are never read, so NaN there does not leak).</summary>
+    Overwrite,
+    /// <summary>c += product.</summary>
+    Accumulate,
+    /// <summary>c = product + beta·c.</summary>
+    Scale,
+}
+
+/// <summary>
+/// A register-tiled GEMM inner kernel: multiplies a packed MR x kc panel of A (column after column, MR values
+/// each) by a packed kc x NR panel of B (row after row, NR values each) and stores the MR x NR result into C.
+/// Static abstract members let the blocked driver be compiled once per kernel, with the kernel inlined.
+/// </summary>
+internal unsafe interface IGemmMicroKernel
+{
+    static abstract int MR { get; }
+    static abstract int NR { get; }
+    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta);
+}
+
+/// <summary>8 x 48 tile in 24 zmm accumulators: per k step three B loads and eight broadcasts feed 24 FMAs.</summary>
+internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
+{
+    public static int MR => 8;
+    public static int NR => 48;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
+        Vector512<float> c40 = default, c41 = default, c42 = default, c50 = default, c51 = default, c52 = default;
+        Vector512<float> c60 = default, c61 = default, c62 = default, c70 = default, c71 = default, c72 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var b2 = Vector512.Load(b + 32);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
+            var a6 = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
+            var a7 = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
+            a += 8;
+            b += 48;
+        }
+        StoreRow(c, c00, c01, c02, store, beta); c += ldc;
+        StoreRow(c, c10, c11, c12, store, beta); c += ldc;
+        StoreRow(c, c20, c21, c22, store, beta); c += ldc;
+        StoreRow(c, c30, c31, c32, store, beta); c += ldc;
+        StoreRow(c, c40, c41, c42, store, beta); c += ldc;
+        StoreRow(c, c50, c51, c52, store, beta); c += ldc;
+        StoreRow(c, c60, c61, c62, store, beta); c += ldc;
+        StoreRow(c, c70, c71, c72, store, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, GemmStore store, float beta)
+    {
+        if (store == GemmStore.Accumulate)
+        {
+            x0 += Vector512.Load(c); x1 += Vector512.Load(c + 16); x2 += Vector512.Load(c + 32);
+        }
+        else if (store == GemmStore.Scale)
+        {
+            var s = Vector512.Create(beta);
+            x0 = Avx512F.FusedMultiplyAdd(s, Vector512.Load(c), x0);
+            x1 = Avx512F.FusedMultiplyAdd(s, Vector512.Load(c + 16), x1);
+            x2 = Avx512F.FusedMultiplyAdd(s, Vector512.Load(c + 32), x2);
+        }
+        x0.Store(c); x1.Store(c + 16); x2.Store(c + 32);
+    }
+}
+
+/// <summary>6 x 16 tile in 12 ymm accumulators (the classic Haswell shape: 16 registers leave room for two B rows and a broadcast).</summary>
+internal readonly unsafe struct Avx2GemmKernel : IGemmMicroKernel
+{
+    public static int MR => 6;
+    public static int NR => 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        StoreRow(c, c00, c01, store, beta); c += ldc;
+        StoreRow(c, c10, c11, store, beta); c += ldc;
+        StoreRow(c, c20, c21, store, beta); c += ldc;
+        StoreRow(c, c30, c31, store, beta); c += ldc;
+        StoreRow(c, c40, c41, store, beta); c += ldc;
+        StoreRow(c, c50, c51, store, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector256<float> x0, Vector256<float> x1, GemmStore store, float beta)
+    {
+        if (store == GemmStore.Accumulate)
+        {
+            x0 += Vector256.Load(c); x1 += Vector256.Load(c + 8);
+        }
+        else if (store == GemmStore.Scale)
+        {
+            var s = Vector256.Create(beta);
+            x0 = Fma.MultiplyAdd(s, Vector256.Load(c), x0);
+            x1 = Fma.MultiplyAdd(s, Vector256.Load(c + 8), x1);
+        }
+        x0.Store(c); x1.Store(c + 8);
+    }
+}
+
+/// <summary>4 x 4 scalar tile for CPUs without the vector extensions above (and as the tested reference path).</summary>
+internal readonly unsafe struct PortableGemmKernel : IGemmMicroKernel
+{
+    public static int MR => 4;
+    public static int NR => 4;
+
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
+    {
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+            float a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            a += 4;
+            b += 4;
+        }
+        StoreRow(c, c00, c01, c02, c03, store, beta); c += ldc;
+        StoreRow(c, c10, c11, c12, c13, store, beta); c += ldc;
+        StoreRow(c, c20, c21, c22, c23, store, beta); c += ldc;
+        StoreRow(c, c30, c31, c32, c33, store, beta);
+    }
+
+    private static void StoreRow(float* c, float x0, float x1, float x2, float x3, GemmStore store, float beta)
+    {
+        if (store == GemmStore.Accumulate) { x0 += c[0]; x1 += c[1]; x2 += c[2]; x3 += c[3]; }
+        else if (store == GemmStore.Scale) { x0 += beta * c[0]; x1 += beta * c[1]; x2 += beta * c[2]; x3 += beta * c[3]; }
+        c[0] = x0; c[1] = x1; c[2] = x2; c[3] = x3;
+    }
+}

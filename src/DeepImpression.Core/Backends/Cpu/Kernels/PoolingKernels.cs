@@ -1,0 +1,149 @@
+namespace DeepImpression.Core.Backends.Cpu.Kernels;
+
+/// <summary>
+/// Max and average pooling over (N·C) independent planes. A window is clipped to the input: padded cells never win
+/// a max. Average pooling divides by the window cells inside the padded extent (padding counts, the cover-all
+/// overhang past the padding does not), which is kh·kw whenever the output size rounds down. A window with no
+/// input cell at all (possible only in odd cover-all geometries) yields 0 and passes no gradient.
+/// </summary>
+internal static unsafe class PoolingKernels
+{
+    public static void Forward(PoolingMode mode, PoolingGeometry g, float* x, float* y, int planes, int h, int w, int oh, int ow)
+    {
+        var job = new PoolJob { Mode = mode, G = g, X = x, Y = y, H = h, W = w, OH = oh, OW = ow, Backward = false };
+        RunPlanes(job, planes, (long)h * w);
+    }
+
+    /// <summary>dx (overwritten) from dy; max pooling recomputes each window's arg max from x.</summary>
+    public static void Backward(PoolingMode mode, PoolingGeometry g, float* x, float* dy, float* dx, int planes, int h, int w, int oh, int ow)
+    {
+        var job = new PoolJob { Mode = mode, G = g, X = x, Y = dy, Dx = dx, H = h, W = w, OH = oh, OW = ow, Backward = true };
+        RunPlanes(job, planes, (long)h * w);
+    }
+
+    private static void RunPlanes(PoolJob job, int planes, long planeSize)
+    {
+        if (planes * planeSize < ElementwiseKernels.ParallelGrain) for (int i = 0; i < planes; i++) job.Execute(i, 0);
+        else CpuWorkers.For(planes, job);
+    }
+
+    private sealed class PoolJob : IParallelBody
+    {
+        public PoolingMode Mode;
+        public PoolingGeometry G;
+        public float* X, Y, Dx;
+        public int H, W, OH, OW;
+        public bool Backward;
+
+        public void Execute(int plane, int worker)
+        {
+            float* x = X + (long)plane * H * W;
+            float* y = Y + (long)plane * OH * OW;
+            if (Backward)
+            {
+                float* dx = Dx + (long)plane * H * W;
+                new Span<float>(dx, H * W).Clear();
+                if (Mode == PoolingMode.Max) MaxBackward(x, y, dx);
+                else AverageBackward(y, dx);
+            }
+            else if (Mode == PoolingMode.Max) MaxForward(x, y);
+            else AverageForward(x, y);
+        }
+
+        private void MaxForward(float* x, float* y)
+        {
+            for (int oh = 0; oh < OH; oh++)
+            {
+                var (h0, h1) = Clip(oh * G.StrideH - G.PadH, G.KernelH, H);
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    var (w0, w1) = Clip(ow * G.StrideW - G.PadW, G.KernelW, W);
+                    int arg = ArgMax(x, h0, h1, w0, w1);
+                    y[oh * OW + ow] = arg < 0 ? 0f : x[arg];
+                }
+            }
+        }
+
+        private void MaxBackward(float* x, float* dy, float* dx)
+        {
+            for (int oh = 0; oh < OH; oh++)
+            {
+                var (h0, h1) = Clip(oh * G.StrideH - G.PadH, G.KernelH, H);
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    var (w0, w1) = Clip(ow * G.StrideW - G.PadW, G.KernelW, W);
+                    int arg = ArgMax(x, h0, h1, w0, w1);
+                    if (arg >= 0) dx[arg] += dy[oh * OW + ow];
+                }
+            }
+        }
+
+        /// <summary>The first cell (row-major) holding the window's maximum, or −1 for an empty window.</summary>
+        private int ArgMax(float* x, int h0, int h1, int w0, int w1)
+        {
+            int best = -1;
+            float bestValue = float.NegativeInfinity;
+            for (int i = h0; i < h1; i++)
+                for (int j = w0; j < w1; j++)
+                {
+                    int at = i * W + j;
+                    if (best < 0 || x[at] > bestValue) { best = at; bestValue = x[at]; }
+                }
+            return best;
+        }
+
+        private void AverageForward(float* x, float* y)
+        {
+            for (int oh = 0; oh < OH; oh++)
+            {
+                int hs = oh * G.StrideH - G.PadH;
+                var (h0, h1) = Clip(hs, G.KernelH, H);
+                int rows = Counted(hs, G.KernelH, H, G.PadH);
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    int ws = ow * G.StrideW - G.PadW;
+                    var (w0, w1) = Clip(ws, G.KernelW, W);
+                    int cells = rows * Counted(ws, G.KernelW, W, G.PadW);
+                    double sum = 0;
+                    for (int i = h0; i < h1; i++)
+                        sum += w1 - w0 >= 16 ? VectorMath.Sum(x + i * W + w0, w1 - w0) : RowSum(x + i * W, w0, w1);
+                    y[oh * OW + ow] = cells == 0 ? 0f : (float)(sum / cells);
+                }
+            }
+        }
+
+        private void AverageBackward(float* dy, float* dx)
+        {
+            for (int oh = 0; oh < OH; oh++)
+            {
+                int hs = oh * G.StrideH - G.PadH;
+                var (h0, h1) = Clip(hs, G.KernelH, H);
+                int rows = Counted(hs, G.KernelH, H, G.PadH);
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    int ws = ow * G.StrideW - G.PadW;
+                    var (w0, w1) = Clip(ws, G.KernelW, W);
+                    int cells = rows * Counted(ws, G.KernelW, W, G.PadW);
+                    if (cells == 0) continue;
+                    float share = dy[oh * OW + ow] / cells;
+                    for (int i = h0; i < h1; i++)
+                        for (int j = w0; j < w1; j++) dx[i * W + j] += share;
+                }
+            }
+        }
+
+        private static double RowSum(float* row, int w0, int w1)
+        {
+            double s = 0;
+            for (int j = w0; j < w1; j++) s += row[j];
+            return s;
+        }
+
+        /// <summary>The part [start, start+kernel) ∩ [0, size) of a window along one axis.</summary>
+        private static (int From, int To) Clip(int start, int kernel, int size) => (Math.Max(start, 0), Math.Min(start + kernel, size));
+
+        /// <summary>Cells of the window inside the padded extent [−pad, size+pad).</summary>
+        private static int Counted(int start, int kernel, int size, int pad) =>
+            Math.Max(0, Math.Min(start + kernel, size + pad) - Math.Max(start, -pad));
+    }
+}

@@ -1,0 +1,157 @@
+using DeepImpression.Core.Backends;
+using DeepImpression.Core.Backends.Cpu.Kernels;
+using DeepImpression.Core.Tests.Reference;
+using static DeepImpression.Core.Tests.Backends.BackendTestKit;
+using ConvCase = DeepImpression.Core.Tests.Reference.NaiveReference.ConvCase;
+
+namespace DeepImpression.Core.Tests.Backends;
+
+[TestFixture]
+public sealed class ConvolutionTests
+{
+    /// <summary>The network's kernel shapes and strides on odd sizes, batch 1 and more, plus cases that need several pieces per image.</summary>
+    private static readonly ConvCase[] Cases =
+    [
+        new(N: 2, C: 3, H: 9, W: 11, K: 4, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        new(N: 1, C: 3, H: 17, W: 15, K: 5, KH: 7, KW: 7, SH: 2, SW: 2, PH: 3, PW: 3),
+        new(N: 2, C: 1, H: 1, W: 203, K: 6, KH: 1, KW: 49, SH: 1, SW: 4, PH: 0, PW: 24),
+        new(N: 3, C: 5, H: 1, W: 77, K: 3, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
+        new(N: 2, C: 4, H: 1, W: 61, K: 7, KH: 1, KW: 9, SH: 1, SW: 4, PH: 0, PW: 4),
+        new(N: 3, C: 6, H: 5, W: 7, K: 4, KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0),
+        new(N: 2, C: 4, H: 9, W: 9, K: 8, KH: 1, KW: 1, SH: 2, SW: 2, PH: 0, PW: 0),
+        new(N: 2, C: 4, H: 1, W: 37, K: 5, KH: 1, KW: 1, SH: 1, SW: 4, PH: 0, PW: 0),
+        new(N: 3, C: 3, H: 13, W: 10, K: 5, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1),
+        new(N: 1, C: 2, H: 6, W: 5, K: 3, KH: 2, KW: 4, SH: 3, SW: 1, PH: 0, PW: 2),
+        new(N: 2, C: 32, H: 40, W: 45, K: 9, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        new(N: 1, C: 16, H: 1, W: 3001, K: 10, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
+        new(N: 5, C: 8, H: 1, W: 1000, K: 16, KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0),
+    ];
+
+    private static IEnumerable<TestCaseData> CasesAtEveryLevel()
+    {
+        foreach (var level in Levels())
+            foreach (var c in Cases)
+                yield return new TestCaseData(level, c).SetArgDisplayNames($"{level}", c.ToString());
+    }
+
+    private static ConvolutionGeometry Geometry(ConvCase s) => new(s.SH, s.SW, s.PH, s.PW);
+
+    private static float[] Forward(ConvCase s, float[] x, float[] w, float[]? b)
+    {
+        using var tx = T(x, s.N, s.C, s.H, s.W);
+        using var tw = T(w, s.K, s.C, s.KH, s.KW);
+        using var tb = b is null ? null : T(b, s.K);
+        using var ty = Poisoned(s.N, s.K, s.OH, s.OW);
+        Cpu.ConvolutionForward(tx, tw, tb, ty, Geometry(s));
+        return ty.ToArray();
+    }
+
+    private static float[] BackwardData(ConvCase s, float[] w, float[] dy)
+    {
+        using var tw = T(w, s.K, s.C, s.KH, s.KW);
+        using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
+        using var tdx = Poisoned(s.N, s.C, s.H, s.W);
+        Cpu.ConvolutionBackwardData(tw, tdy, tdx, Geometry(s));
+        return tdx.ToArray();
+    }
+
+    private static float[] BackwardFilter(ConvCase s, float[] x, float[] dy)
+    {
+        using var tx = T(x, s.N, s.C, s.H, s.W);
+        using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
+        using var tdw = Poisoned(s.K, s.C, s.KH, s.KW);
+        Cpu.ConvolutionBackwardFilter(tx, tdy, tdw, Geometry(s));
+        return tdw.ToArray();
+    }
+
+    [TestCaseSource(nameof(CasesAtEveryLevel))]
+    public void Forward_matches_the_reference(SimdLevel level, ConvCase s)
+    {
+        using var _ = CpuIsa.Force(level);
+        var x = Uniform(s.InputCount, 1);
+        var w = Uniform(s.FilterCount, 2);
+        var b = Uniform(s.K, 3);
+        AssertClose(Forward(s, x, w, b), NaiveReference.ConvForward(s, x, w, b), 1e-5, "y with bias");
+        AssertClose(Forward(s, x, w, null), NaiveReference.ConvForward(s, x, w, null), 1e-5, "y without bias");
+    }
+
+    [TestCaseSource(nameof(CasesAtEveryLevel))]
+    public void Backward_data_matches_the_reference(SimdLevel level, ConvCase s)
+    {
+        using var _ = CpuIsa.Force(level);
+        var w = Uniform(s.FilterCount, 4);
+        var dy = Uniform(s.OutputCount, 5);
+        AssertClose(BackwardData(s, w, dy), NaiveReference.ConvBackwardData(s, w, dy), 1e-5, "dx");
+    }
+
+    [TestCaseSource(nameof(CasesAtEveryLevel))]
+    public void Backward_filter_matches_the_reference(SimdLevel level, ConvCase s)
+    {
+        using var _ = CpuIsa.Force(level);
+        var x = Uniform(s.InputCount, 6);
+        var dy = Uniform(s.OutputCount, 7);
+        AssertClose(BackwardFilter(s, x, dy), NaiveReference.ConvBackwardFilter(s, x, dy), 1e-5, "dw");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Backward_bias_sums_over_batch_and_space(ConvCase s)
+    {
+        var dy = Uniform(s.OutputCount, 8);
+        using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
+        using var db = Poisoned(s.K);
+        Cpu.ConvolutionBackwardBias(tdy, db);
+        AssertClose(db.ToArray(), NaiveReference.BiasGradient(dy, s.N, s.K, s.OH * s.OW), 1e-5, "db");
+    }
+
+    [Test]
+    public void Backward_bias_of_a_matrix_sums_its_rows()
+    {
+        var dy = Uniform(7 * 5, 9);
+        using var tdy = T(dy, 7, 5);
+        using var db = Poisoned(5);
+        Cpu.ConvolutionBackwardBias(tdy, db);
+        AssertClose(db.ToArray(), NaiveReference.BiasGradient(dy, 7, 5, 1), 1e-6, "db");
+    }
+
+    private static readonly ConvCase[] SmallCases =
+    [
+        new(N: 2, C: 2, H: 5, W: 6, K: 3, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1),
+        new(N: 1, C: 2, H: 1, W: 23, K: 2, KH: 1, KW: 9, SH: 1, SW: 4, PH: 0, PW: 4),
+        new(N: 2, C: 1, H: 1, W: 60, K: 2, KH: 1, KW: 49, SH: 1, SW: 4, PH: 0, PW: 24),
+        new(N: 1, C: 3, H: 4, W: 4, K: 2, KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0),
+    ];
+
+    /// <summary>
+    /// L = Σ r ⊙ conv(x, w) is linear in x and in w, so a central difference with a large step is exact up to
+    /// rounding: dL/dx = backward-data(r) and dL/dw = backward-filter(x, r) must match it.
+    /// </summary>
+    [TestCaseSource(nameof(SmallCases))]
+    public void Gradients_match_finite_differences_of_the_forward(ConvCase s)
+    {
+        var x = Uniform(s.InputCount, 10);
+        var w = Uniform(s.FilterCount, 11);
+        var r = Uniform(s.OutputCount, 12);
+        double Loss(float[] xs, float[] ws) => Forward(s, xs, ws, null).Select((v, i) => (double)v * r[i]).Sum();
+        const float step = 0.5f;
+
+        var dx = BackwardData(s, w, r);
+        var fdx = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            var plus = (float[])x.Clone(); plus[i] += step;
+            var minus = (float[])x.Clone(); minus[i] -= step;
+            fdx[i] = (Loss(plus, w) - Loss(minus, w)) / (2 * step);
+        }
+        AssertClose(dx, fdx, 1e-4, "dx vs finite differences");
+
+        var dw = BackwardFilter(s, x, r);
+        var fdw = new double[w.Length];
+        for (int i = 0; i < w.Length; i++)
+        {
+            var plus = (float[])w.Clone(); plus[i] += step;
+            var minus = (float[])w.Clone(); minus[i] -= step;
+            fdw[i] = (Loss(x, plus) - Loss(x, minus)) / (2 * step);
+        }
+        AssertClose(dw, fdw, 1e-4, "dw vs finite differences");
+    }
+}

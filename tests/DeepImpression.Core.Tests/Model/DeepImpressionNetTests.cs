@@ -117,8 +117,8 @@ public class DeepImpressionNetTests
             "fc/W", "fc/b",
         ];
         var parameters = sampled.Select(p => state[p]).ToArray();
-        GradientCheck.Assert(_ => net.Forward(audio, frames), parameters, samplesPerInput: 4, epsilon: 2e-3,
-            relativeTolerance: 5e-2, absoluteTolerance: 2e-4, allowedMismatches: 2, label: "whole network");
+        GradientCheck.Assert(_ => net.Forward(audio, frames), parameters, samplesPerInput: 4, epsilon: 3e-4,
+            relativeTolerance: 5e-2, absoluteTolerance: 5e-4, allowedMismatches: 0, label: "whole network");
     }
 
     [Test]

@@ -1,0 +1,125 @@
+using System.IO.Compression;
+
+namespace DeepImpression.Core.Serialization;
+
+/// <summary>
+/// An open .npz file (a zip of <c>&lt;key&gt;.npy</c> entries, stored or deflated, as <c>np.savez</c> and
+/// <c>np.savez_compressed</c> write it) whose arrays are read one at a time, on demand. Keys are the entry names
+/// without <c>.npy</c> and may contain slashes (<c>aud/conv1_relu/conv/W</c>).
+/// </summary>
+public sealed class NpzArchive : IDisposable
+{
+    private readonly ZipArchive _zip;
+    private readonly Dictionary<string, ZipArchiveEntry> _entries;
+
+    private NpzArchive(string path, ZipArchive zip, Dictionary<string, ZipArchiveEntry> entries)
+    {
+        Path = path;
+        _zip = zip;
+        _entries = entries;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The keys in the order of the archive.</summary>
+    public IReadOnlyCollection<string> Keys => _entries.Keys;
+
+    public bool Contains(string key) => _entries.ContainsKey(key);
+
+    public static NpzArchive Open(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        try
+        {
+            var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+            var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            foreach (var entry in zip.Entries)
+            {
+                if (entry.FullName.EndsWith('/') && entry.Length == 0) continue; // a folder entry
+                if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
+                    throw new InvalidInputException($"{path}: the entry '{entry.FullName}' is not an .npy array.");
+                var key = entry.FullName[..^4];
+                if (!entries.TryAdd(key, entry)) throw new InvalidInputException($"{path}: the array '{key}' appears twice.");
+            }
+            return new NpzArchive(path, zip, entries);
+        }
+        catch (InvalidDataException e)
+        {
+            stream.Dispose();
+            throw new InvalidInputException($"{path}: not a readable .npz (zip) file, truncated or corrupt: {e.Message}", e);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the array stored under <paramref name="key"/>.</summary>
+    public NpyArray Read(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry)) throw new InvalidInputException($"{Path}: there is no array '{key}'.");
+        var source = $"{Path}: array '{key}'";
+        try
+        {
+            using var stream = new ChecksummingStream(entry.Open());
+            var array = NpyFormat.Read(stream, source, entry.Length);
+            if (stream.ReadByte() >= 0) throw new InvalidInputException($"{source}: bytes follow the array's data (corrupt).");
+            if (stream.Crc != entry.Crc32)
+                throw new InvalidInputException($"{source}: corrupt: the data's CRC-32 is {stream.Crc:x8}, the zip says {entry.Crc32:x8}.");
+            return array;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidInputException($"{source}: corrupt zip entry: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads every array, in archive order.</summary>
+    public IReadOnlyDictionary<string, NpyArray> ReadAll()
+    {
+        var arrays = new Dictionary<string, NpyArray>(_entries.Count, StringComparer.Ordinal);
+        foreach (var key in _entries.Keys) arrays.Add(key, Read(key));
+        return arrays;
+    }
+
+    public void Dispose() => _zip.Dispose();
+
+    /// <summary>Passes an entry's bytes through while computing their CRC-32.</summary>
+    private sealed class ChecksummingStream(Stream inner) : Stream
+    {
+        public uint Crc { get; private set; }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = inner.Read(buffer);
+            Crc = Crc32.Update(Crc, buffer[..count]);
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int ReadByte()
+        {
+            Span<byte> one = stackalloc byte[1];
+            return Read(one) == 1 ? one[0] : -1;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

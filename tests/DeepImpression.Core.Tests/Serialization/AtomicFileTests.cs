@@ -1,0 +1,51 @@
+using DeepImpression.Core.Serialization;
+
+namespace DeepImpression.Core.Tests.Serialization;
+
+[TestFixture]
+public class AtomicFileTests
+{
+    private string _folder = "";
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("atomic-test-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public void A_writer_that_throws_midway_leaves_the_old_file_and_no_temporary_file()
+    {
+        var path = Path.Combine(_folder, "metrics.csv");
+        File.WriteAllText(path, "old content");
+
+        Assert.That(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[100_000]);
+            throw new InvalidOperationException("crash midway");
+        }), Throws.InvalidOperationException.With.Message.EqualTo("crash midway"));
+
+        Assert.That(File.ReadAllText(path), Is.EqualTo("old content"));
+        Assert.That(Directory.GetFiles(_folder), Is.EqualTo(new[] { path }));
+    }
+
+    [Test]
+    public void A_finished_write_replaces_the_file()
+    {
+        var path = Path.Combine(_folder, "state.json");
+        File.WriteAllText(path, "old");
+
+        AtomicFile.WriteText(path, text => text.Write("new é"));
+
+        Assert.That(File.ReadAllText(path), Is.EqualTo("new é"));
+        Assert.That(File.ReadAllBytes(path)[0], Is.EqualTo((byte)'n'), "no byte order mark");
+        Assert.That(Directory.GetFiles(_folder), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void A_missing_folder_is_a_clear_error()
+    {
+        var path = Path.Combine(_folder, "absent", "x.npz");
+        Assert.That(() => AtomicFile.Write(path, _ => { }), Throws.TypeOf<InvalidInputException>().With.Message.Contains("does not exist"));
+    }
+}

@@ -9,5 +9,7 @@ public static class CommandCatalog
     [
         SummaryCommand.Create(),
         LabelsCommand.Create(),
+        SynthCommand.Create(),
+        PrepareCommand.Create(),
     ];
 }

@@ -10,5 +10,7 @@ public static class CommandCatalog
         SummaryCommand.Create(),
         BenchCommand.Create(),
         LabelsCommand.Create(),
+        SynthCommand.Create(),
+        PrepareCommand.Create(),
     ];
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DeepImpression.Core;
+using DeepImpression.Core.Serialization;
 using DeepImpression.Train.Data.Decoding;
 
 namespace DeepImpression.Train.Data.Cache;
@@ -46,5 +47,5 @@ public sealed record ClipCacheHeader(
         return header;
     }
 
-    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    public void Write(string path) => AtomicFile.WriteText(path, w => w.Write(JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }) + "\n"));
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using DeepImpression.Core;
+using DeepImpression.Core.Serialization;
 using DeepImpression.Train.Data.Decoding;
 using DeepImpression.Train.Data.Labels;
 

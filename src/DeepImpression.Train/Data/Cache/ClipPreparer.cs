@@ -22,7 +22,8 @@ public static class ClipPreparer
         if (request.Jobs <= 0) throw new InvalidInputException($"--jobs {request.Jobs}: must be at least 1.");
 
         var skipped = new ConcurrentBag<SkippedClip>();
-        var videos = FindVideos(request.VideosDirectory, skipped);
+        var notes = new List<string>();
+        var videos = FindVideos(request.VideosDirectory, notes);
         var work = new List<(string Clip, string Path, TraitScores? Targets, float? Interview)>();
         if (request.Labels is { } labels)
         {
@@ -86,7 +87,7 @@ public static class ClipPreparer
             Added = added,
             AlreadyCached = alreadyCached,
             Skipped = skipped.OrderBy(s => s.Clip, StringComparer.Ordinal).ToArray(),
-            RecoveryNotes = writer.RecoveryNotes,
+            Notes = [.. writer.RecoveryNotes, .. notes],
         };
     }
 
@@ -100,7 +101,7 @@ public static class ClipPreparer
         return null;
     }
 
-    private static Dictionary<string, string> FindVideos(string directory, ConcurrentBag<SkippedClip> skipped)
+    private static Dictionary<string, string> FindVideos(string directory, List<string> notes)
     {
         var byName = new Dictionary<string, string>(StringComparer.Ordinal);
         var files = Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive })
@@ -110,7 +111,7 @@ public static class ClipPreparer
         {
             var name = Path.GetFileName(file);
             if (!byName.TryAdd(name, file))
-                skipped.Add(new SkippedClip(name, $"found twice ({byName[name]} and {file}); using the first"));
+                notes.Add($"{name}: found twice ({byName[name]} and {file}); using the first.");
         }
         return byName;
     }

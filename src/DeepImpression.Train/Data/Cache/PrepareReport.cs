@@ -17,8 +17,8 @@ public sealed class PrepareReport
     /// <summary>Clips left out: bad videos, labels without a video, videos without a label.</summary>
     public required IReadOnlyList<SkippedClip> Skipped { get; init; }
 
-    /// <summary>What opening the cache had to repair after an interrupted run.</summary>
-    public required IReadOnlyList<string> RecoveryNotes { get; init; }
+    /// <summary>Things worth knowing that lost nothing: repairs after an interrupted run, duplicate video names.</summary>
+    public required IReadOnlyList<string> Notes { get; init; }
 
     /// <summary>Clips of this run's list that are now in the cache.</summary>
     public int Usable => Added + AlreadyCached;

@@ -11,4 +11,6 @@ public sealed record MediaInfo(
     int? VideoFrameCount,
     double DurationSeconds,
     double? AudioDurationSeconds,
-    int? AudioSampleRate);
+    int? AudioSampleRate,
+    string? VideoCodec,
+    string? AudioCodec);

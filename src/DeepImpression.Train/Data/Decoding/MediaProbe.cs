@@ -14,7 +14,7 @@ public static class MediaProbe
         string json = "";
         var run = ExternalTool.Run(ExternalTool.Ffprobe,
             ["-v", "error", "-show_entries",
-             "stream=codec_type,width,height,nb_frames,duration,avg_frame_rate,sample_rate:format=duration",
+             "stream=codec_type,codec_name,width,height,nb_frames,duration,avg_frame_rate,sample_rate:format=duration",
              "-of", "json", path],
             readStdout: s => json = new StreamReader(s, Encoding.UTF8).ReadToEnd(),
             cancellation: cancellation);
@@ -62,7 +62,9 @@ public static class MediaProbe
             VideoFrameCount: video is { } v3 && Number(v3, "nb_frames") is { } n && n > 0 ? (int)n : null,
             DurationSeconds: duration,
             AudioDurationSeconds: audio is { } a1 ? Number(a1, "duration") : null,
-            AudioSampleRate: audio is { } a2 && Number(a2, "sample_rate") is { } sr ? (int)sr : null);
+            AudioSampleRate: audio is { } a2 && Number(a2, "sample_rate") is { } sr ? (int)sr : null,
+            VideoCodec: video is { } v4 ? Text(v4, "codec_name") : null,
+            AudioCodec: audio is { } a3 ? Text(a3, "codec_name") : null);
     }
 
     private static string? Text(JsonElement e, string name) =>

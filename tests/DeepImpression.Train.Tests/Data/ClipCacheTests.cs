@@ -1,0 +1,153 @@
+using DeepImpression.Core;
+using DeepImpression.Train.Data.Cache;
+using DeepImpression.Train.Data.Decoding;
+
+namespace DeepImpression.Train.Tests.Data;
+
+[TestFixture]
+public class ClipCacheTests
+{
+    private static readonly FrameSize Size = new(40, 30);
+
+    private static void AssertClipIntact(ClipCache cache, int clipNumber)
+    {
+        Assert.That(cache.TryGetIndex(PatternClips.Name(clipNumber), out int index), Is.True, $"clip {clipNumber} missing");
+        var audio = cache.Audio(index);
+        for (int i = 0; i < audio.Length; i += 97) Assert.That(audio[i], Is.EqualTo(PatternClips.AudioValue(clipNumber, i)));
+        Assert.That(audio[^1], Is.EqualTo(PatternClips.AudioValue(clipNumber, audio.Length - 1)));
+        for (int f = 0; f < cache.Clips[index].FrameCount; f++)
+        {
+            var frame = cache.Frame(index, f);
+            Assert.That(frame[0], Is.EqualTo(PatternClips.PixelValue(clipNumber, f, 0, 0, 0)));
+            Assert.That(frame[^1], Is.EqualTo(PatternClips.PixelValue(clipNumber, f, 2, Size.Height - 1, Size.Width - 1)));
+            Assert.That(frame[Size.Width * Size.Height + 5 * Size.Width + 9], Is.EqualTo(PatternClips.PixelValue(clipNumber, f, 1, 5, 9)));
+        }
+    }
+
+    [Test]
+    public void Appended_clips_read_back_exactly_with_labels_and_split()
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 6, Size, framesPerClip: 3);
+        using var cache = ClipCache.Open(folder.Path);
+        Assert.That(cache.Count, Is.EqualTo(6));
+        Assert.That(cache.FrameSize, Is.EqualTo(Size));
+        for (int i = 0; i < 6; i++)
+        {
+            AssertClipIntact(cache, i);
+            var c = cache.Clips[i];
+            Assert.That(c.Name, Is.EqualTo(PatternClips.Name(i)));
+            Assert.That(c.Split, Is.EqualTo("train"));
+            Assert.That(c.AudioSamples, Is.EqualTo(60_000 + 1000 * i));
+            Assert.That(c.FrameCount, Is.EqualTo(3 - i % 2));
+            Assert.That(c.Targets, Is.EqualTo(PatternClips.Targets(i)));
+            Assert.That(c.Interview, Is.EqualTo(0.5f));
+        }
+        Assert.That(cache.Split("train"), Is.EqualTo(Enumerable.Range(0, 6)));
+        Assert.That(cache.Split("validation"), Is.Empty);
+    }
+
+    [Test]
+    public void Data_spreads_over_several_shards_when_one_would_grow_too_large()
+    {
+        using var folder = new ScratchFolder("cache");
+        // Each clip is about 60 kB of data: a 150 kB limit puts two per shard.
+        PatternClips.WriteCache(folder.Path, 5, Size, framesPerClip: 2, baseSamples: 12_000, shardLimit: 150_000);
+        Assert.That(File.Exists(ClipCacheFiles.Shard(folder.Path, 2)), Is.True);
+        Assert.That(new FileInfo(ClipCacheFiles.Shard(folder.Path, 0)).Length, Is.LessThanOrEqualTo(150_000));
+        using var cache = ClipCache.Open(folder.Path);
+        for (int i = 0; i < 5; i++) AssertClipIntact(cache, i);
+    }
+
+    [Test]
+    public void A_torn_index_line_and_orphan_data_from_a_killed_run_are_dropped_and_appending_resumes()
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 3, Size, framesPerClip: 2);
+        string shard = ClipCacheFiles.Shard(folder.Path, 0);
+        long goodLength = new FileInfo(shard).Length;
+        // What a kill leaves: data of a clip in flight, and half of its index line.
+        File.AppendAllText(shard, new string('x', 5000));
+        File.AppendAllText(ClipCacheFiles.Index(folder.Path), "{\"clip\":\"idXXX.000.mp4\",\"split\":\"tr");
+
+        using (var reader = ClipCache.Open(folder.Path))
+        {
+            Assert.That(reader.Count, Is.EqualTo(3));
+            for (int i = 0; i < 3; i++) AssertClipIntact(reader, i);
+        }
+
+        using (var writer = ClipCacheWriter.Open(folder.Path, Size, 2))
+        {
+            Assert.That(writer.RecoveryNotes, Has.Count.EqualTo(2));
+            Assert.That(new FileInfo(shard).Length, Is.EqualTo(goodLength));
+            writer.Append(PatternClips.Name(3), "train", PatternClips.Make(3, 50_000, 2, Size), PatternClips.Targets(3), null, null);
+        }
+        using var cache = ClipCache.Open(folder.Path);
+        Assert.That(cache.Count, Is.EqualTo(4));
+        for (int i = 0; i < 4; i++) AssertClipIntact(cache, i);
+        Assert.That(File.ReadAllLines(ClipCacheFiles.Index(folder.Path)), Has.Length.EqualTo(4));
+    }
+
+    [Test]
+    public void An_indexed_clip_whose_data_is_gone_is_dropped_so_prepare_decodes_it_again()
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 3, Size, framesPerClip: 2);
+        string shard = ClipCacheFiles.Shard(folder.Path, 0);
+        using (var s = new FileStream(shard, FileMode.Open)) s.SetLength(s.Length - 10);
+        using (var reader = ClipCache.Open(folder.Path)) Assert.That(reader.Count, Is.EqualTo(2));
+        using (var writer = ClipCacheWriter.Open(folder.Path, Size, 2))
+        {
+            Assert.That(writer.Count, Is.EqualTo(2));
+            Assert.That(writer.TryGet(PatternClips.Name(2), out _), Is.False);
+            Assert.That(writer.RecoveryNotes.Any(n => n.Contains(PatternClips.Name(2))), Is.True);
+        }
+        using var cache = ClipCache.Open(folder.Path);
+        AssertClipIntact(cache, 0);
+        AssertClipIntact(cache, 1);
+    }
+
+    [Test]
+    public void A_damaged_line_in_the_middle_of_the_index_is_an_error_naming_the_file()
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 3, Size, framesPerClip: 2);
+        string index = ClipCacheFiles.Index(folder.Path);
+        var lines = File.ReadAllLines(index);
+        lines[1] = "garbage";
+        File.WriteAllLines(index, lines);
+        var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Does.Contain(index).And.Contain("line 2"));
+    }
+
+    [Test]
+    public void Other_settings_for_an_existing_cache_are_refused()
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 1, Size, framesPerClip: 2);
+        var e = Assert.Throws<InvalidInputException>(() => ClipCacheWriter.Open(folder.Path, Size, 4).Dispose());
+        Assert.That(e!.Message, Does.Contain(folder.Path).And.Contain("2 frames"));
+        e = Assert.Throws<InvalidInputException>(() => ClipCacheWriter.Open(folder.Path, new FrameSize(456, 256), 2).Dispose());
+        Assert.That(e!.Message, Does.Contain("40x30"));
+    }
+
+    [Test]
+    public void Two_writers_cannot_share_a_cache()
+    {
+        using var folder = new ScratchFolder("cache");
+        using var first = ClipCacheWriter.Open(folder.Path, Size, 2);
+        var e = Assert.Throws<InvalidInputException>(() => ClipCacheWriter.Open(folder.Path, Size, 2).Dispose());
+        Assert.That(e!.Message, Does.Contain("another prepare"));
+    }
+
+    [Test]
+    public void A_folder_that_is_not_a_cache_is_named()
+    {
+        using var folder = new ScratchFolder("cache");
+        var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Does.Contain(folder.Path).And.Contain("not a clip cache"));
+        File.WriteAllText(ClipCacheFiles.Header(folder.Path), "{ not json");
+        e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Does.Contain(ClipCacheFiles.Header(folder.Path)));
+    }
+}

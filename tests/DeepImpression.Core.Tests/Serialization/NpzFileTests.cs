@@ -177,4 +177,29 @@ public class NpzFileTests
 
         Assert.That(error.Message, Does.StartWith($"{path}: array 'w': corrupt"));
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Corrupted_bytes_never_escape_as_anything_but_InvalidInputException(bool compress)
+    {
+        var path = PathOf("fuzz.npz");
+        NpzFile.Write(path, [("a/W", NpyArray.Vector(Enumerable.Range(0, 64).Select(i => i * 0.25f).ToArray())), ("n", NpyArray.Scalar(5L))], compress);
+        var whole = File.ReadAllBytes(path);
+        var random = new Random(77);
+        var corruptPath = PathOf("corrupt.npz");
+        for (var trial = 0; trial < 400; trial++)
+        {
+            var corrupt = (byte[])whole.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--) corrupt[random.Next(corrupt.Length)] ^= (byte)random.Next(1, 256);
+            File.WriteAllBytes(corruptPath, corrupt);
+            try
+            {
+                NpzFile.Read(corruptPath);
+            }
+            catch (InvalidInputException e)
+            {
+                Assert.That(e.Message, Does.StartWith(corruptPath + ": "), $"trial {trial}");
+            }
+        }
+    }
 }

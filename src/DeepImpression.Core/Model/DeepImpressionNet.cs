@@ -101,7 +101,7 @@ public sealed class DeepImpressionNet : Link
         rows.AddRange(Auditory.Describe("aud/", n, 1, audioSamples));
         rows.AddRange(Visual.Describe("vis/", n, frameH, frameW));
         rows.Add(new LayerInfo("fc", "concat 256+256, linear 512->5, (tanh+1)/2", new Shape(n, TraitCount),
-            Fusion.ParameterCount, (long)Fusion.InFeatures * Fusion.OutFeatures));
+            Fusion.ParameterCount, (long)n * Fusion.InFeatures * Fusion.OutFeatures));
         return rows;
     }
 }

@@ -47,22 +47,22 @@ public sealed class ResidualStream : Layers.Link
         return Op.GlobalAveragePool(h);
     }
 
-    /// <summary>Every layer's output shape, parameters and multiply-adds for an input of n x C x h x w, computed
-    /// from the geometry alone (nothing runs).</summary>
+    /// <summary>Every layer's output shape, parameters and multiply-adds (for the whole batch of n) for an input of
+    /// n x C x h x w, computed from the geometry alone (nothing runs).</summary>
     public IReadOnlyList<LayerInfo> Describe(string prefix, int n, int h, int w)
     {
         var rows = new List<LayerInfo>();
         var (ch, cw) = Geometry.Conv1.OutputShape(h, w, Geometry.Conv1Kernel.H, Geometry.Conv1Kernel.W);
         int c = Conv1.Conv.OutChannels;
         rows.Add(new LayerInfo(prefix + "conv1_relu", $"conv {Geometry.Conv1Kernel.H}x{Geometry.Conv1Kernel.W} {Geometry.Conv1}, BN, ReLU",
-            new Shape(n, c, ch, cw), Count(Conv1), Conv1.Conv.MultiplyAdds(ch, cw)));
+            new Shape(n, c, ch, cw), Count(Conv1), n * Conv1.Conv.MultiplyAdds(ch, cw)));
         (ch, cw) = Geometry.Pool1.OutputShape(ch, cw);
         rows.Add(new LayerInfo(prefix + "pool1", $"max pool {Geometry.Pool1}", new Shape(n, c, ch, cw), 0, 0));
         for (int i = 0; i < _blocks.Count; i++)
         {
             var b = _blocks[i];
             var (oh, ow) = b.Branch2a.Geometry.OutputShape(ch, cw, b.Branch2a.Kernel.H, b.Branch2a.Kernel.W);
-            long macs = b.Branch2a.MultiplyAdds(oh, ow) + b.Branch2b.MultiplyAdds(oh, ow) + (b.Branch1?.MultiplyAdds(oh, ow) ?? 0);
+            long macs = n * (b.Branch2a.MultiplyAdds(oh, ow) + b.Branch2b.MultiplyAdds(oh, ow) + (b.Branch1?.MultiplyAdds(oh, ow) ?? 0));
             rows.Add(new LayerInfo(prefix + BlockNames[i], $"residual block {(b.HasProjection ? "B" : "A")} {b.Branch2a.Kernel.H}x{b.Branch2a.Kernel.W}",
                 new Shape(n, b.Branch2a.OutChannels, oh, ow), Count(b), macs));
             (ch, cw, c) = (oh, ow, b.Branch2a.OutChannels);

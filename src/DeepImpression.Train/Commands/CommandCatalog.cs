@@ -12,5 +12,9 @@ public static class CommandCatalog
         LabelsCommand.Create(),
         SynthCommand.Create(),
         PrepareCommand.Create(),
+        TrainCommand.Create(),
+        EvaluateCommand.Create(),
+        PredictCommand.Create(),
+        ImportCommand.Create(),
     ];
 }

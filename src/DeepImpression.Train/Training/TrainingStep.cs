@@ -25,7 +25,10 @@ public sealed class TrainingStep(DeepImpressionNet net, Optimizer optimizer)
         return Run(a, f, t);
     }
 
-    /// <summary>Runs the step on tensors already on the model's device.</summary>
+    /// <summary>
+    /// Runs the step on tensors already on the model's device. A loss that is not finite is returned without
+    /// updating the parameters, so the model stays as it was before the bad batch.
+    /// </summary>
     public float Run(Tensor audio, Tensor frames, Tensor targets)
     {
         using var scope = TensorScope.Begin();
@@ -33,8 +36,10 @@ public sealed class TrainingStep(DeepImpressionNet net, Optimizer optimizer)
         Net.ZeroGradients();
         var prediction = Net.Forward(audio, frames);
         var loss = Op.MeanAbsoluteError(prediction, targets);
+        float value = loss.Item();
+        if (!float.IsFinite(value)) return value;
         loss.Backward();
         Optimizer.Step();
-        return loss.Item();
+        return value;
     }
 }

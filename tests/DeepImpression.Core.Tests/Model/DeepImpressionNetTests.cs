@@ -49,6 +49,17 @@ public class DeepImpressionNetTests
     }
 
     [Test]
+    public void Forward_multiply_adds_match_the_design_and_scale_with_the_batch()
+    {
+        var net = Net();
+        var one = net.Describe(1, 50_176, 224, 224);
+        Assert.That(one.Where(r => r.Path.StartsWith("aud/")).Sum(r => r.MultiplyAdds), Is.EqualTo(446_345_216L));
+        Assert.That(one.Where(r => r.Path.StartsWith("vis/")).Sum(r => r.MultiplyAdds), Is.EqualTo(541_192_192L));
+        Assert.That(one.Sum(r => r.MultiplyAdds), Is.EqualTo(987_539_968L));
+        Assert.That(net.Describe(3, 50_176, 224, 224).Sum(r => r.MultiplyAdds), Is.EqualTo(3 * 987_539_968L));
+    }
+
+    [Test]
     public void Pooled_map_sizes_round_up_as_in_the_original()
     {
         var net = Net();

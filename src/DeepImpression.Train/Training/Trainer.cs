@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Globalization;
+using DeepImpression.Core;
+using DeepImpression.Core.Model;
+using DeepImpression.Core.Optim;
+using DeepImpression.Core.Serialization;
+using DeepImpression.Core.Tensors;
+using DeepImpression.Train.Data.Cache;
+using DeepImpression.Train.Data.Labels;
+using DeepImpression.Train.Data.Loading;
+using DeepImpression.Train.Evaluation;
+
+namespace DeepImpression.Train.Training;
+
+/// <summary>
+/// The training loop of a run folder: epochs of shuffled, augmented batches; validation with the test-time procedure;
+/// <c>metrics.csv</c>; <c>last.npz</c> every epoch, every few minutes and on interrupt; <c>best.npz</c> by validation
+/// accuracy. Everything a resume needs (weights, optimizer moments, position in the epoch, partial epoch loss) is in
+/// the checkpoint, and the loader's draws depend only on (seed, epoch, position), so a resumed run repeats exactly
+/// the steps an uninterrupted one would have made.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingOptions _options;
+    private readonly RunFolder _run;
+    private readonly TextWriter _output;
+    private readonly bool _interactive;
+
+    public Trainer(TrainingOptions options, TextWriter output, bool interactive)
+    {
+        _options = options;
+        _run = new RunFolder(options.RunDirectory);
+        _output = output;
+        _interactive = interactive;
+    }
+
+    /// <summary>Called after every optimizer step with the global step number and the batch loss.</summary>
+    public Action<long, float>? StepCompleted { get; init; }
+
+    public RunFolder Run => _run;
+
+    /// <summary>The last validation accuracy measured, if any.</summary>
+    public TraitAccuracy? LastValidation { get; private set; }
+
+    public TraitScores? MeanPredictorBaseline { get; private set; }
+    public TraitAccuracy? BaselineValidation { get; private set; }
+
+    public TrainingOutcome Train(bool resume, CancellationToken stop)
+    {
+        var o = _options;
+        Validate(o);
+        Directory.CreateDirectory(_run.Path);
+        if (!resume && File.Exists(_run.LastCheckpoint))
+            throw new InvalidInputException($"{_run.Path}: this run folder already has a checkpoint; continue it with --resume {_run.Path} or choose another --out.");
+        AtomicFile.WriteText(_run.Config, w => w.Write(o.ToJson()));
+
+        var device = Commands.DeviceSelection.Resolve(o.Device);
+        using var cache = ClipCache.Open(o.Data);
+        var (trainClips, validationClips, splitDescription) = Splits(cache, o);
+        _output.WriteLine($"data: {o.Data}: {trainClips.Count} training clips, {validationClips.Count} validation clips ({splitDescription})");
+
+        var baseline = TraitAccuracy.MeanPredictor(trainClips.Select(i => cache.Clips[i].Targets!.Value));
+        MeanPredictorBaseline = baseline;
+        var labelled = validationClips.Where(i => cache.Clips[i].Targets is not null).ToList();
+        if (labelled.Count > 0)
+        {
+            BaselineValidation = TraitAccuracy.Compute(labelled.Select(i => (baseline, cache.Clips[i].Targets!.Value)).ToList());
+            _output.WriteLine($"mean-predictor baseline on the validation clips: {BaselineValidation}");
+        }
+
+        var net = new DeepImpressionNet(device, o.Seed);
+        var adam = new Adam(net.NamedParameters(), o.LearningRate, o.Beta1, o.Beta2, o.Epsilon);
+        var state = new RunState();
+        if (resume)
+        {
+            if (!File.Exists(_run.LastCheckpoint))
+                throw new InvalidInputException($"{_run.LastCheckpoint}: no checkpoint to resume from.");
+            var saved = Checkpoint.Load(_run.LastCheckpoint, net, adam);
+            state = RunState.FromScalars(saved.Scalars, _run.LastCheckpoint);
+            _output.WriteLine($"resumed from {_run.LastCheckpoint}: epoch {state.Epoch}, batch {state.Batch}, step {state.Step}");
+        }
+        var metrics = new MetricsLog(_run.Metrics);
+        metrics.TruncateAfter(state.Step);
+
+        var loader = new TrainingLoader(cache, trainClips, new TrainingLoaderOptions
+        {
+            BatchSize = o.BatchSize,
+            Seed = o.Seed,
+            CropSize = o.CropSize,
+            AudioSamples = o.AudioWindow,
+            Workers = o.Workers > 0 ? o.Workers : Math.Max(1, Environment.ProcessorCount),
+        });
+        if (loader.BatchesPerEpoch == 0)
+            throw new InvalidInputException($"{o.Data}: {trainClips.Count} training clips are fewer than one batch of {o.BatchSize}; use a smaller --batch-size.");
+
+        var step = new TrainingStep(net, adam);
+        long totalSteps = (long)o.Epochs * loader.BatchesPerEpoch;
+        if (o.MaxSteps > 0) totalSteps = Math.Min(totalSteps, o.MaxSteps);
+        var progress = new ProgressReporter(_output, _interactive, totalSteps, o.BatchSize) { PlainEvery = Math.Max(1, loader.BatchesPerEpoch / 4) };
+        var clock = Stopwatch.StartNew();
+        var lastSave = Stopwatch.StartNew();
+        double wallAtStart = state.WallSeconds;
+
+        void Save()
+        {
+            state.WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds;
+            Checkpoint.Save(_run.LastCheckpoint, net, adam, state.ToScalars(), new Dictionary<string, string> { ["config"] = o.ToJson() });
+            lastSave.Restart();
+        }
+
+        while (state.Epoch < o.Epochs)
+        {
+            int epochStartBatch = state.Batch;
+            var epochClock = Stopwatch.StartNew();
+            int epochSteps = 0;
+            foreach (var batch in loader.Epoch(state.Epoch, state.Batch, stop))
+            {
+                using (batch)
+                {
+                    float loss = step.Run(batch.Count, batch.Audio, batch.Frames, batch.CropSize, batch.CropSize, batch.Targets);
+                    if (!float.IsFinite(loss))
+                    {
+                        progress.Line($"error: the loss became {loss.ToString(CultureInfo.InvariantCulture)} at step {state.Step + 1} (epoch {state.Epoch}, batch {state.Batch}); " +
+                                      $"stopping. The last good checkpoint is kept: {(File.Exists(_run.LastCheckpoint) ? _run.LastCheckpoint : "none was saved yet")}.");
+                        return TrainingOutcome.Diverged;
+                    }
+                    state.Step++;
+                    state.Batch++;
+                    epochSteps++;
+                    state.EpochLossSum += loss;
+                    state.EpochLossCount++;
+                    StepCompleted?.Invoke(state.Step, loss);
+                    progress.Step(state.Epoch, state.Step, loss);
+                }
+                if (stop.IsCancellationRequested)
+                {
+                    Save();
+                    progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
+                    return TrainingOutcome.Interrupted;
+                }
+                if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
+                {
+                    Save();
+                    progress.Line($"step limit {o.MaxSteps} reached: saved {_run.LastCheckpoint}");
+                    return TrainingOutcome.StepLimit;
+                }
+                if (o.CheckpointMinutes > 0 && lastSave.Elapsed.TotalMinutes >= o.CheckpointMinutes) Save();
+            }
+            if (stop.IsCancellationRequested)
+            {
+                Save();
+                progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
+                return TrainingOutcome.Interrupted;
+            }
+
+            double examplesPerSecond = epochSteps * o.BatchSize / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
+            TraitAccuracy? accuracy = null;
+            if (o.EvalEvery > 0 && (state.Epoch + 1) % o.EvalEvery == 0 && labelled.Count > 0)
+            {
+                accuracy = Evaluator.Score(Evaluator.Predict(net, cache, labelled, o.EvalChunk, cancellation: stop));
+                LastValidation = accuracy;
+            }
+            var row = new MetricsRow
+            {
+                Epoch = state.Epoch,
+                Step = state.Step,
+                TrainLoss = state.EpochLossSum / Math.Max(1, state.EpochLossCount),
+                ValidationExtraversion = accuracy?.PerTrait[0],
+                ValidationAgreeableness = accuracy?.PerTrait[1],
+                ValidationConscientiousness = accuracy?.PerTrait[2],
+                ValidationNeuroticism = accuracy?.PerTrait[3],
+                ValidationOpenness = accuracy?.PerTrait[4],
+                ValidationMean = accuracy?.Mean,
+                ExamplesPerSecond = examplesPerSecond,
+                WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds,
+            };
+            metrics.Append(row);
+            progress.Line($"epoch {state.Epoch}: train loss {row.TrainLoss:F4}, {examplesPerSecond:F1} examples/s" +
+                          (accuracy is null ? "" : $", validation accuracy {accuracy}") + (epochStartBatch > 0 ? " (resumed mid-epoch)" : ""));
+
+            state.Epoch++;
+            state.Batch = 0;
+            state.EpochLossSum = 0;
+            state.EpochLossCount = 0;
+            bool best = accuracy is not null && accuracy.Mean > state.BestAccuracy;
+            if (best) state.BestAccuracy = accuracy!.Mean;
+            Save();
+            if (best)
+            {
+                AtomicFile.Write(_run.BestCheckpoint, s => { using var f = File.OpenRead(_run.LastCheckpoint); f.CopyTo(s); });
+                progress.Line($"new best validation accuracy {accuracy!.Mean:F4}: saved {_run.BestCheckpoint}");
+            }
+            TrySavePlot(metrics);
+        }
+        _output.WriteLine($"done: {state.Step} steps in {clock.Elapsed.TotalSeconds:F0} s; run folder {_run.Path}");
+        return TrainingOutcome.Completed;
+    }
+
+    private void TrySavePlot(MetricsLog metrics)
+    {
+        try
+        {
+            MetricsPlot.Save(metrics.Rows, _run.Curves);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The plot is a convenience: a missing native library must not stop training.
+            _output.WriteLine($"warning: could not draw {_run.Curves}: {e.Message}");
+        }
+    }
+
+    private static void Validate(TrainingOptions o)
+    {
+        if (o.Epochs < 1) throw new InvalidInputException("--epochs must be at least 1.");
+        if (o.BatchSize < 2) throw new InvalidInputException("--batch-size must be at least 2 (batch normalization needs two examples).");
+        if (!(o.LearningRate > 0)) throw new InvalidInputException("--lr must be positive.");
+        if (!(o.Beta1 is >= 0 and < 1)) throw new InvalidInputException("--beta1 must be in [0, 1).");
+        if (o.CropSize < 32) throw new InvalidInputException("--crop must be at least 32 pixels.");
+        if (o.AudioWindow < 4096) throw new InvalidInputException("--audio-window must be at least 4096 samples.");
+    }
+
+    /// <summary>The official splits when the cache has them; else a held-out part of the training clips, grouped by YouTube ID.</summary>
+    public static (IReadOnlyList<int> Train, IReadOnlyList<int> Validation, string Description) Splits(ClipCache cache, TrainingOptions o)
+    {
+        var names = cache.SplitNames;
+        var trainName = names.Contains("train") ? "train" : names.Contains("training") ? "training" : null;
+        if (trainName is null)
+            throw new InvalidInputException($"{cache.Directory}: the cache has no training split (it has: {string.Join(", ", names)}).");
+        var train = cache.Split(trainName).Where(i => cache.Clips[i].Targets is not null).ToList();
+        if (train.Count == 0) throw new InvalidInputException($"{cache.Directory}: no labelled training clips.");
+        var validationName = names.Contains("validation") ? "validation" : names.Contains("val") ? "val" : null;
+        if (validationName is not null)
+            return (train, cache.Split(validationName), $"official splits '{trainName}' and '{validationName}'");
+        var (t, v) = HeldOutSplit.ByYouTubeId(cache, train, o.HeldOutFraction, o.Seed);
+        return (t, v, $"{o.HeldOutFraction:P0} of '{trainName}' held out, grouped by YouTube ID");
+    }
+
+    /// <summary>Where a run stands; saved in the checkpoint as scalars under <c>training/</c>.</summary>
+    private sealed class RunState
+    {
+        public int Epoch;
+        public int Batch;
+        public long Step;
+        public double EpochLossSum;
+        public long EpochLossCount;
+        public double BestAccuracy = double.NegativeInfinity;
+        public double WallSeconds;
+
+        public Dictionary<string, double> ToScalars() => new()
+        {
+            ["epoch"] = Epoch, ["batch"] = Batch, ["step"] = Step, ["epoch_loss_sum"] = EpochLossSum,
+            ["epoch_loss_count"] = EpochLossCount, ["best_accuracy"] = BestAccuracy, ["wall_seconds"] = WallSeconds,
+        };
+
+        public static RunState FromScalars(IReadOnlyDictionary<string, double> s, string path)
+        {
+            double Get(string key) => s.TryGetValue(key, out var v) ? v
+                : throw new InvalidInputException($"{path}: not a training checkpoint (no training/{key}); import weights with 'deepimpression import' instead.");
+            return new RunState
+            {
+                Epoch = (int)Get("epoch"), Batch = (int)Get("batch"), Step = (long)Get("step"), EpochLossSum = Get("epoch_loss_sum"),
+                EpochLossCount = (long)Get("epoch_loss_count"), BestAccuracy = Get("best_accuracy"), WallSeconds = Get("wall_seconds"),
+            };
+        }
+    }
+}

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with the .NET SDK lacks for DeepImpression: ffmpeg (decoding and the
-# synthetic clips), espeak-ng (speech in synthetic clips), python3-numpy (npz interop tests). Idempotent.
+# synthetic clips), espeak-ng (speech in synthetic clips), python3-numpy (npz interop tests), zip and unzip
+# (data-scripts/chalearn-layout.sh and its tests). Idempotent.
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v zip >/dev/null 2>&1 || need+=(zip)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -4,6 +4,5 @@ namespace DeepImpression.Benchmarks;
 
 public static class Program
 {
-    // dotnet run -c Release --project benchmarks/DeepImpression.Benchmarks -- --filter '*Gemm*'
     public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 }

@@ -38,7 +38,6 @@ internal static unsafe class ConvolutionKernels
     {
         int columns = PieceColumns(s.Patch, s.OutputPlane);
         int perImage = (s.OutputPlane + columns - 1) / columns;
-        var job = new BackwardFilterJob { S = s, X = x, Dy = dy, Columns = columns, PerImage = perImage, Touched = new bool[CpuWorkers.Count] };
         int pieces = n * perImage;
         long filter = (long)s.K * s.Patch;
         if (pieces == 0)
@@ -46,17 +45,14 @@ internal static unsafe class ConvolutionKernels
             new Span<float>(dw, (int)filter).Clear();
             return;
         }
-        RunPieces(job, pieces);
-        // Each worker summed its pieces into its own partial filter gradient; add the partials up.
-        bool first = true;
-        for (int worker = 0; worker < job.Touched.Length; worker++)
-        {
-            if (!job.Touched[worker]) continue;
-            float* partial = FilterPartials[worker].Get(filter);
-            if (first) new ReadOnlySpan<float>(partial, (int)filter).CopyTo(new Span<float>(dw, (int)filter));
-            else VectorMath.AddInPlace(partial, dw, (int)filter);
-            first = false;
-        }
+        // Each slot sums a fixed, contiguous range of pieces into its own partial, and the partials are added in
+        // slot order: the result does not depend on which thread ran what, so training is repeatable to the bit.
+        int slots = Math.Min(CpuWorkers.Count, pieces);
+        var job = new BackwardFilterJob { S = s, X = x, Dy = dy, Columns = columns, PerImage = perImage, Pieces = pieces, Slots = slots };
+        if (slots > 1) CpuWorkers.For(slots, job);
+        else CpuWorkers.Serial(1, job);
+        new ReadOnlySpan<float>(FilterPartials[0].Get(filter), (int)filter).CopyTo(new Span<float>(dw, (int)filter));
+        for (int slot = 1; slot < slots; slot++) VectorMath.AddInPlace(FilterPartials[slot].Get(filter), dw, (int)filter);
     }
 
     private static void RunPieces<TJob>(TJob job, int pieces) where TJob : class, IParallelBody
@@ -131,32 +127,33 @@ internal static unsafe class ConvolutionKernels
     {
         public ConvShape S;
         public float* X, Dy;
-        public int Columns, PerImage;
-        public bool[] Touched = [];
+        public int Columns, PerImage, Pieces, Slots;
 
-        public void Execute(int piece, int worker)
+        public void Execute(int slot, int worker)
         {
-            int image = piece / PerImage;
-            int p0 = piece % PerImage * Columns;
-            int count = Math.Min(Columns, S.OutputPlane - p0);
-            float* x = X + (long)image * S.C * S.InputPlane;
-            float* dy = Dy + (long)image * S.K * S.OutputPlane + p0;
-            float* partial = FilterPartials[worker].Get((long)S.K * S.Patch);
-            // op(B) = (lowered columns)ᵀ, count x (C·kh·kw): both operands run along the output positions.
-            MatrixView loweredT;
-            if (S.IsPointwise)
+            float* partial = FilterPartials[slot].Get((long)S.K * S.Patch);
+            int first = (int)((long)slot * Pieces / Slots), last = (int)((long)(slot + 1) * Pieces / Slots);
+            for (int piece = first; piece < last; piece++)
             {
-                loweredT = new MatrixView(x + p0, 1, S.InputPlane);
+                int image = piece / PerImage;
+                int p0 = piece % PerImage * Columns;
+                int count = Math.Min(Columns, S.OutputPlane - p0);
+                float* x = X + (long)image * S.C * S.InputPlane;
+                float* dy = Dy + (long)image * S.K * S.OutputPlane + p0;
+                // op(B) = (lowered columns)ᵀ, count x (C·kh·kw): both operands run along the output positions.
+                MatrixView loweredT;
+                if (S.IsPointwise)
+                {
+                    loweredT = new MatrixView(x + p0, 1, S.InputPlane);
+                }
+                else
+                {
+                    float* col = Lowered[worker].Get((long)S.Patch * count);
+                    Im2Col.Lower(S, x, p0, count, col);
+                    loweredT = MatrixView.Transposed(col, count);
+                }
+                Sgemm.Multiply(S.K, S.Patch, count, 1f, new MatrixView(dy, S.OutputPlane, 1), loweredT, piece == first ? 0f : 1f, partial, S.Patch);
             }
-            else
-            {
-                float* col = Lowered[worker].Get((long)S.Patch * count);
-                Im2Col.Lower(S, x, p0, count, col);
-                loweredT = MatrixView.Transposed(col, count);
-            }
-            float beta = Touched[worker] ? 1f : 0f;
-            Touched[worker] = true;
-            Sgemm.Multiply(S.K, S.Patch, count, 1f, new MatrixView(dy, S.OutputPlane, 1), loweredT, beta, partial, S.Patch);
         }
     }
 }

@@ -41,7 +41,7 @@ public static class ConsoleProgress
             lock (gate)
             {
                 if (done != total && clock.Elapsed - last < PlainInterval) return;
-                if (done == 0 && total > 0) return;
+                if (done == 0) return;
                 last = clock.Elapsed;
                 double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title}: {done}/{total} ({100.0 * done / Math.Max(1, total):0}%), {rate:0.0} per second"));

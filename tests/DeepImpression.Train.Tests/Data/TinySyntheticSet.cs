@@ -32,6 +32,12 @@ internal static class TinySyntheticSet
 
     public static SyntheticDataSetReport Report => Shared.Value;
 
+    /// <summary>Removes the shared set at the end of the run, if a test made it.</summary>
+    public static void DeleteIfMade()
+    {
+        if (Shared.IsValueCreated && Directory.Exists(Shared.Value.Directory)) Directory.Delete(Shared.Value.Directory, recursive: true);
+    }
+
     public static string Root => Report.Directory;
 
     /// <summary>Copies the split's videos and label file into <paramref name="destination"/> (for tests that add bad files).</summary>

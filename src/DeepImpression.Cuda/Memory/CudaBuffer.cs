@@ -1,0 +1,26 @@
+using DeepImpression.Core.Backends;
+using DeepImpression.Core.Tensors;
+
+namespace DeepImpression.Cuda.Memory;
+
+/// <summary>Device storage of a tensor: a block of the backend's <see cref="CachingAllocator"/>, returned to it when
+/// the last reference goes.</summary>
+public sealed class CudaBuffer : DeviceBuffer
+{
+    private readonly CachingAllocator _allocator;
+    private readonly DeviceBlock _block;
+
+    internal CudaBuffer(IBackend backend, CachingAllocator allocator, DeviceBlock block, int length) : base(backend, length)
+    {
+        _allocator = allocator;
+        _block = block;
+    }
+
+    /// <summary>The device address (CUdeviceptr) of element 0.</summary>
+    public ulong Address => _block.Address;
+
+    /// <summary>The device address of element <paramref name="offset"/>.</summary>
+    public ulong At(int offset) => _block.Address + (ulong)offset * sizeof(float);
+
+    protected override void Free() => _allocator.Return(_block);
+}

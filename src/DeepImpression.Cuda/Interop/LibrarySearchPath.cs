@@ -79,7 +79,8 @@ public static class LibrarySearchPath
         var folders = searched.Count == 0 ? "(no folders)" : string.Join(", ", searched);
         var failures = loadFailures.Count == 0 ? "" : $" Found but failed to load: {string.Join("; ", loadFailures)}.";
         return $"{names} ({library.DisplayName}) was not found. Looked in {PathVariable} ({Describe(environment(PathVariable))}), " +
-               $"LD_LIBRARY_PATH ({Describe(environment("LD_LIBRARY_PATH"))}), {folders}, and the system library cache.{failures} " +
+               $"LD_LIBRARY_PATH ({Describe(environment("LD_LIBRARY_PATH"))}), {folders}, pip-installed nvidia/*/lib folders, " +
+               $"and the system library cache.{failures} " +
                $"{library.InstallHint} To point at another folder, set {PathVariable}.";
     }
 

@@ -114,7 +114,10 @@ public static class LibrarySearchPath
     }
 
     private static IEnumerable<string> SplitPath(string? value) =>
-        value is null ? [] : value.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        value is null
+            ? []
+            : value.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(e => e.Length > 1 ? e.TrimEnd('/') : e);
 
     private static string Describe(string? value) => string.IsNullOrWhiteSpace(value) ? "unset" : value;
 

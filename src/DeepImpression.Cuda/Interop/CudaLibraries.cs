@@ -45,9 +45,12 @@ public static class CudaLibraries
         return result.IsLoaded ? result.Handle : throw new CudaLibraryNotFoundException(library, result.FailureMessage!);
     }
 
-    private static LibraryLoadResult LoadUncached(CudaLibrary library)
+    private static LibraryLoadResult LoadUncached(CudaLibrary library) => Search(library, Environment.GetEnvironmentVariable);
+
+    /// <summary>One search for <paramref name="library"/> under the given environment, bypassing the per-process cache.</summary>
+    internal static LibraryLoadResult Search(CudaLibrary library, Func<string, string?> environment)
     {
-        var folders = LibrarySearchPath.Directories(Environment.GetEnvironmentVariable, LibrarySearchPath.ExpandOnDisk);
+        var folders = LibrarySearchPath.Directories(environment, LibrarySearchPath.ExpandOnDisk);
         var failures = new List<string>();
         foreach (var fileName in library.FileNames)
         {
@@ -72,7 +75,7 @@ public static class CudaLibraries
             if (NativeLibrary.TryLoad(fileName, out var handle))
                 return new LibraryLoadResult(library, handle, MappedPathOf(fileName) ?? fileName, null);
         }
-        var message = LibrarySearchPath.MissingMessage(library, folders, Environment.GetEnvironmentVariable, failures);
+        var message = LibrarySearchPath.MissingMessage(library, folders, environment, failures);
         return new LibraryLoadResult(library, 0, null, message);
     }
 

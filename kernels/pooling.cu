@@ -61,7 +61,7 @@ extern "C" __global__ void di_max_pool_forward(const float* x, float* y, int pla
         long long p = i / ((long long)outWidth * outHeight);
         const float* plane = x + p * height * width;
         int best = window_argmax(plane, s, oy, ox);
-        y[i] = best < 0 ? __int_as_float(0xff800000) : plane[best];
+        y[i] = best < 0 ? __int_as_float((int)0xff800000) : plane[best];
     }
 }
 

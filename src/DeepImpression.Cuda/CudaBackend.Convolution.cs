@@ -7,7 +7,8 @@ using DeepImpression.Cuda.Memory;
 namespace DeepImpression.Cuda;
 
 // Convolutions through cuDNN: the algorithm for each shape is searched once (cudnnFind*AlgorithmEx within the
-// workspace limit) and cached; all calls share one growing workspace.
+// workspace limit), its workspace confirmed with cudnnGet*WorkspaceSize in the math type it will run in, and cached;
+// all calls share one growing workspace.
 public sealed unsafe partial class CudaBackend
 {
     private const int AlgorithmCandidates = 8;  // CUDNN_CONVOLUTION_FWD_ALGO_COUNT, the largest of the three counts
@@ -25,7 +26,11 @@ public sealed unsafe partial class CudaBackend
             var results = stackalloc CuDnnAlgorithmPerformance[AlgorithmCandidates];
             CuDnn.Check(CuDnn.cudnnFindConvolutionForwardAlgorithmEx(_cudnn.Value, xd, px, wd, pw, cd, yd, py, AlgorithmCandidates,
                 out var n, results, ws, (nuint)limit), "cudnnFindConvolutionForwardAlgorithmEx");
-            return ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution forward {k.Input} * {k.Filter}");
+            var pick = ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution forward {k.Input} * {k.Filter}");
+            CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, pick.MathType), "cudnnSetConvolutionMathType");
+            CuDnn.Check(CuDnn.cudnnGetConvolutionForwardWorkspaceSize(_cudnn.Value, xd, wd, cd, yd, pick.Algorithm, out var bytes),
+                "cudnnGetConvolutionForwardWorkspaceSize");
+            return pick with { WorkspaceBytes = Math.Max(pick.WorkspaceBytes, (long)bytes) };
         });
         var (xDesc, wDesc, convDesc, yDesc) = Describe(key, choice.MathType);
         ulong workspace = _workspace.Ensure(choice.WorkspaceBytes);
@@ -48,7 +53,11 @@ public sealed unsafe partial class CudaBackend
             var results = stackalloc CuDnnAlgorithmPerformance[AlgorithmCandidates];
             CuDnn.Check(CuDnn.cudnnFindConvolutionBackwardDataAlgorithmEx(_cudnn.Value, wd, pw, yd, pdy, cd, xd, pdx, AlgorithmCandidates,
                 out var n, results, ws, (nuint)limit), "cudnnFindConvolutionBackwardDataAlgorithmEx");
-            return ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution backward data {k.Input} * {k.Filter}");
+            var pick = ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution backward data {k.Input} * {k.Filter}");
+            CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, pick.MathType), "cudnnSetConvolutionMathType");
+            CuDnn.Check(CuDnn.cudnnGetConvolutionBackwardDataWorkspaceSize(_cudnn.Value, wd, yd, cd, xd, pick.Algorithm, out var bytes),
+                "cudnnGetConvolutionBackwardDataWorkspaceSize");
+            return pick with { WorkspaceBytes = Math.Max(pick.WorkspaceBytes, (long)bytes) };
         });
         var (xDesc, wDesc, convDesc, yDesc) = Describe(key, choice.MathType);
         ulong workspace = _workspace.Ensure(choice.WorkspaceBytes);
@@ -70,7 +79,11 @@ public sealed unsafe partial class CudaBackend
             var results = stackalloc CuDnnAlgorithmPerformance[AlgorithmCandidates];
             CuDnn.Check(CuDnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(_cudnn.Value, xd, px, yd, pdy, cd, wd, pdw, AlgorithmCandidates,
                 out var n, results, ws, (nuint)limit), "cudnnFindConvolutionBackwardFilterAlgorithmEx");
-            return ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution backward filter {k.Input} * {k.Filter}");
+            var pick = ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution backward filter {k.Input} * {k.Filter}");
+            CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, pick.MathType), "cudnnSetConvolutionMathType");
+            CuDnn.Check(CuDnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(_cudnn.Value, xd, yd, cd, wd, pick.Algorithm, out var bytes),
+                "cudnnGetConvolutionBackwardFilterWorkspaceSize");
+            return pick with { WorkspaceBytes = Math.Max(pick.WorkspaceBytes, (long)bytes) };
         });
         var (xDesc, wDesc, convDesc, yDesc) = Describe(key, choice.MathType);
         ulong workspace = _workspace.Ensure(choice.WorkspaceBytes);

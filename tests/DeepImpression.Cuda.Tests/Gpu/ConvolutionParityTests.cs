@@ -1,5 +1,7 @@
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Tensors;
+using DeepImpression.Cuda.Dnn;
+using DeepImpression.Cuda.Interop;
 
 namespace DeepImpression.Cuda.Tests.Gpu;
 
@@ -70,6 +72,40 @@ public class ConvolutionParityTests : GpuTestBase
         Cpu.ConvolutionBackwardBias(dy, db);
         Gpu.ConvolutionBackwardBias(gdy, gdb);
         AssertParity(db, gdb, Tolerance, "backward bias");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void CuDnnAgreesWithOurOutputSize(int[] xShape, int[] wShape, ConvolutionGeometry geometry)
+    {
+        using var descriptors = new CuDnnDescriptors();
+        var input = descriptors.Tensor(0, new TensorDescriptorShape(xShape[0], xShape[1], xShape[2], xShape[3]));
+        var filter = descriptors.Filter(new TensorDescriptorShape(wShape[0], wShape[1], wShape[2], wShape[3]));
+        var convolution = descriptors.Convolution(geometry, CuDnnMathType.Fma);
+        CuDnn.Check(CuDnn.cudnnGetConvolution2dForwardOutputDim(convolution, input, filter, out var n, out var c, out var h, out var w),
+            "cudnnGetConvolution2dForwardOutputDim");
+        var (oh, ow) = geometry.OutputShape(xShape[2], xShape[3], wShape[2], wShape[3]);
+        Assert.That(new[] { n, c, h, w }, Is.EqualTo(new[] { xShape[0], wShape[0], oh, ow }));
+    }
+
+    [Test]
+    public void StridedBatchedGemmMatchesANaiveProduct()
+    {
+        const int batch = 3, m = 4, n = 5, k = 6;
+        using var a = CpuRandom(new Shape(batch, k, m), 9);   // transposed: op(a[i]) is (m, k)
+        using var b = CpuRandom(new Shape(batch, k, n), 10);
+        using var gc = GpuEmpty(new Shape(batch, m, n));
+        Gpu.BatchedGemm(true, false, 2f, ToGpu(a), ToGpu(b), 0f, gc);
+        float[] av = a.ToArray(), bv = b.ToArray(), cv = gc.ToArray();
+        var expected = new float[cv.Length];
+        for (int i = 0; i < batch; i++)
+            for (int r = 0; r < m; r++)
+                for (int col = 0; col < n; col++)
+                {
+                    double sum = 0;
+                    for (int p = 0; p < k; p++) sum += (double)av[(i * k + p) * m + r] * bv[(i * k + p) * n + col];
+                    expected[(i * m + r) * n + col] = (float)(2 * sum);
+                }
+        AssertParity(expected, cv, 1e-5, "strided batched gemm");
     }
 
     [Test]

@@ -11,8 +11,9 @@ namespace DeepImpression.Cuda;
 
 /// <summary>
 /// The NVIDIA GPU backend: every primitive of <see cref="IBackend"/> on one device, through cuDNN, cuBLAS and our
-/// own NVRTC-compiled kernels (kernels/*.cu). All work is queued on one stream in call order, so calls return
-/// before the GPU finishes; copies to the host and <see cref="Synchronize"/> wait. Primitives are meant to be
+/// own NVRTC-compiled kernels (kernels/*.cu). All work is queued on one compute stream in call order, so calls
+/// return before the GPU finishes; copies to the host and <see cref="Synchronize"/> wait. Uploads into fresh
+/// tensors run on a second, copy stream, overlapping the compute. Primitives are meant to be
 /// called from one thread at a time (the training loop); memory and host copies may also come from others.
 /// Each family of primitives has its own file (CudaBackend.*.cs).
 /// </summary>
@@ -20,6 +21,9 @@ public sealed partial class CudaBackend : IBackend
 {
     private readonly CudaContext _context;
     private readonly CudaStream _stream;
+    private readonly CudaStream _copyStream;
+    private readonly CudaEvent _uploadDone;
+    private readonly object _uploadGate = new();
     private readonly CachingAllocator _allocator;
     private readonly PinnedStaging _staging;
     private readonly CudaKernels _kernels;
@@ -44,6 +48,8 @@ public sealed partial class CudaBackend : IBackend
 
         _context = new CudaContext(ordinal);
         _stream = new CudaStream(_context);
+        _copyStream = new CudaStream(_context);
+        _uploadDone = new CudaEvent(_context);
         _allocator = new CachingAllocator(new DriverMemorySource(_context, _stream));
         _staging = new PinnedStaging(_context);
         _workspace = new ConvolutionWorkspace(_allocator);
@@ -98,16 +104,36 @@ public sealed partial class CudaBackend : IBackend
         return new CudaBuffer(this, _allocator, _allocator.Rent((long)count * sizeof(float)), count);
     }
 
+    /// <summary>
+    /// Queues the upload and returns once the data sits in pinned memory. A buffer that nothing on the compute
+    /// stream can still touch (a fresh tensor, like a data batch) is filled on the copy stream, overlapping the
+    /// kernels already queued; the compute stream then waits for the copy before any later work. Other buffers are
+    /// filled on the compute stream, in order.
+    /// </summary>
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, int destinationOffset)
     {
         if (source.IsEmpty) return;
-        _staging.Upload(source, Cuda(destination).At(destinationOffset), _stream);
+        var buffer = Owned(destination);
+        if (!buffer.MayUploadOnCopyStream)
+        {
+            _staging.Upload(source, Cuda(destination).At(destinationOffset), _stream);
+            return;
+        }
+        lock (_uploadGate)
+        {
+            _staging.Upload(source, buffer.At(destinationOffset), _copyStream);
+            _uploadDone.Record(_copyStream);
+            _stream.Wait(_uploadDone);
+        }
     }
 
     public void CopyToHost(DeviceBuffer source, int sourceOffset, Span<float> destination)
     {
         if (destination.IsEmpty) return;
+        long releases = _allocator.ReleaseCount;
         _staging.Download(Cuda(source).At(sourceOffset), destination, _stream);
+        // The download waited for everything queued before it, so blocks released until then are idle.
+        _allocator.MarkCompleted(releases);
     }
 
     public void Copy(DeviceBuffer source, int sourceOffset, DeviceBuffer destination, int destinationOffset, int count)
@@ -130,7 +156,9 @@ public sealed partial class CudaBackend : IBackend
     public void Synchronize()
     {
         _context.MakeCurrent();
+        long releases = _allocator.ReleaseCount;
         _stream.Synchronize();
+        _allocator.MarkCompleted(releases);
     }
 
     public void Dispose()
@@ -144,15 +172,26 @@ public sealed partial class CudaBackend : IBackend
         _cublas.Dispose();
         _kernels.Dispose();
         _workspace.Dispose();
+        _copyStream.Synchronize();
         _staging.Dispose();
         _allocator.Dispose();
+        _uploadDone.Dispose();
+        _copyStream.Dispose();
         _stream.Dispose();
         _context.Dispose();
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    private CudaBuffer Cuda(DeviceBuffer buffer) =>
+    /// <summary>The buffer, for use by work on the compute stream (which marks it as such).</summary>
+    private CudaBuffer Cuda(DeviceBuffer buffer)
+    {
+        var b = Owned(buffer);
+        b.UsedOnComputeStream = true;
+        return b;
+    }
+
+    private CudaBuffer Owned(DeviceBuffer buffer) =>
         buffer as CudaBuffer is { } b && ReferenceEquals(b.Backend, this)
             ? b
             : throw new ArgumentException($"The {Device} backend was handed a buffer of {buffer.Backend.Device}.");

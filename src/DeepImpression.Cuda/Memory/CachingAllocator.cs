@@ -5,15 +5,25 @@ namespace DeepImpression.Cuda.Memory;
 /// the same sizes every step, stops calling the driver after its first step. Size classes are four per power of
 /// two (at most 25% slack), from 512 bytes up. All work of the backend runs on one stream, so a block released
 /// while kernels that use it are still queued can be lent at once: the next user's work is queued after them.
+/// <para>
+/// Work on another stream (the copy stream) is not ordered after those kernels. So each release is numbered, and
+/// the backend reports, after waiting for its stream, up to which number all work is done
+/// (<see cref="MarkCompleted"/>); a block released no later than that, or fresh, is idle (<see cref="IsIdle"/>) and
+/// may be written from any stream.
+/// </para>
 /// </summary>
 public sealed class CachingAllocator : IDisposable
 {
     public const long MinimumBlock = 512;
 
     private readonly IDeviceMemorySource _source;
-    private readonly Dictionary<long, Stack<ulong>> _free = new();
+    /// <summary>The release number of memory that no holder ever released.</summary>
+    public const long NeverReleased = long.MinValue;
+
+    private readonly Dictionary<long, Stack<(ulong Address, long ReleasedAt)>> _free = new();
     private readonly object _gate = new();
     private long _reserved, _inUse, _peakReserved, _peakInUse, _driverAllocations;
+    private long _releases, _completedThrough = NeverReleased;
 
     public CachingAllocator(IDeviceMemorySource source) => _source = source;
 
@@ -45,9 +55,9 @@ public sealed class CachingAllocator : IDisposable
         {
             if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
             {
-                var address = stack.Pop();
+                var (address, releasedAt) = stack.Pop();
                 MarkInUse(size);
-                return new DeviceBlock(address, size);
+                return new DeviceBlock(address, size, releasedAt);
             }
             if (!_source.TryAllocate(size, out var fresh))
             {
@@ -70,10 +80,26 @@ public sealed class CachingAllocator : IDisposable
     {
         lock (_gate)
         {
-            if (!_free.TryGetValue(block.Bytes, out var stack)) _free.Add(block.Bytes, stack = new Stack<ulong>());
-            stack.Push(block.Address);
+            if (!_free.TryGetValue(block.Bytes, out var stack)) _free.Add(block.Bytes, stack = new());
+            stack.Push((block.Address, ++_releases));
             _inUse -= block.Bytes;
         }
+    }
+
+    /// <summary>The number of the latest release; read it before waiting for the stream, then pass it to
+    /// <see cref="MarkCompleted"/>.</summary>
+    public long ReleaseCount { get { lock (_gate) return _releases; } }
+
+    /// <summary>All work queued before release number <paramref name="release"/> has finished.</summary>
+    public void MarkCompleted(long release)
+    {
+        lock (_gate) _completedThrough = Math.Max(_completedThrough, release);
+    }
+
+    /// <summary>True when no queued work can still touch the block's memory from its previous holder.</summary>
+    public bool IsIdle(DeviceBlock block)
+    {
+        lock (_gate) return block.ReleasedAt <= _completedThrough;
     }
 
     /// <summary>Gives a block straight back to the source instead of caching it: for one-off large blocks, such as
@@ -103,7 +129,7 @@ public sealed class CachingAllocator : IDisposable
         {
             while (stack.Count > 0)
             {
-                _source.Free(stack.Pop());
+                _source.Free(stack.Pop().Address);
                 _reserved -= size;
             }
         }

@@ -14,7 +14,17 @@ public sealed class CudaBuffer : DeviceBuffer
     {
         _allocator = allocator;
         _block = block;
+        IdleWhenLent = allocator.IsIdle(block);
     }
+
+    /// <summary>No work of the block's previous holder was pending when this buffer got it.</summary>
+    internal bool IdleWhenLent { get; }
+
+    /// <summary>Set once work on the compute stream has used this buffer; from then on only that stream writes it.</summary>
+    internal bool UsedOnComputeStream { get; set; }
+
+    /// <summary>Whether an upload may go through the copy stream, unordered with the compute stream.</summary>
+    internal bool MayUploadOnCopyStream => IdleWhenLent && !UsedOnComputeStream;
 
     /// <summary>The device address (CUdeviceptr) of element 0.</summary>
     public ulong Address => _block.Address;

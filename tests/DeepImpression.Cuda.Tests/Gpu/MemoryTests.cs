@@ -53,4 +53,28 @@ public class MemoryTests : GpuTestBase
         Assert.That(Gpu.MemoryInUse.Current, Is.LessThan(current));
         Assert.That(Gpu.MemoryInUse.Peak, Is.EqualTo(peak));
     }
+
+    [Test]
+    public void UploadsOnTheCopyStreamAreSeenByTheKernelsQueuedAfterThem()
+    {
+        var shape = new Shape(1 << 20);
+        using var busy = Tensor.Zeros(shape, GpuDevice);
+        for (int round = 0; round < 6; round++)
+        {
+            // Keep the compute stream busy, release blocks, then upload into fresh (or idle) tensors and use them.
+            for (int i = 0; i < 20; i++) Gpu.Affine(busy, 1.0001f, 0.5f, busy);
+            if (round % 2 == 0) Gpu.Synchronize();
+            using var scope = TensorScope.Begin();
+            var values = Enumerable.Range(0, shape.Count).Select(i => (float)((i * 7 + round) % 1000)).ToArray();
+            var uploaded = Tensor.FromArray(values, shape, GpuDevice);
+            var doubled = GpuEmpty(shape);
+            Gpu.Affine(uploaded, 2f, 0f, doubled);
+            var result = doubled.ToArray();
+            for (int i = 0; i < values.Length; i += 4099) Assert.That(result[i], Is.EqualTo(2 * values[i]), $"round {round}, element {i}");
+            // Upload again into a tensor the compute stream has used: the ordered path.
+            uploaded.CopyFrom(values.Select(v => -v).ToArray());
+            Gpu.Affine(uploaded, 1f, 1f, doubled);
+            Assert.That(doubled.ToArray()[12345], Is.EqualTo(1f - values[12345]));
+        }
+    }
 }

@@ -128,4 +128,30 @@ public class CachingAllocatorTests
         Assert.That(allocator.PeakReservedBytes, Is.EqualTo(kept.Bytes + (1 << 22)));
         allocator.Return(kept);
     }
+
+    [Test]
+    public void FreshBlocksAreIdleAndAReleasedBlockBecomesIdleOnlyOnceWorkUpToItsReleaseIsMarkedDone()
+    {
+        using var allocator = new CachingAllocator(new FakeSource());
+        var fresh = allocator.Rent(4096);
+        Assert.That(allocator.IsIdle(fresh), Is.True, "memory straight from the source has no earlier holder");
+        allocator.Return(fresh);
+
+        var reused = allocator.Rent(4096);
+        Assert.That(reused.Address, Is.EqualTo(fresh.Address));
+        Assert.That(allocator.IsIdle(reused), Is.False, "its previous holder's kernels may still be queued");
+        allocator.Return(reused);
+
+        long before = allocator.ReleaseCount;   // the backend reads this, then waits for its stream
+        var other = allocator.Rent(100);
+        allocator.Return(other);                // released after the wait began: not covered
+        allocator.MarkCompleted(before);
+
+        var again = allocator.Rent(4096);
+        Assert.That(allocator.IsIdle(again), Is.True);
+        var late = allocator.Rent(100);
+        Assert.That(allocator.IsIdle(late), Is.False);
+        allocator.MarkCompleted(before - 1);    // an older report never undoes a newer one
+        Assert.That(allocator.IsIdle(again), Is.True);
+    }
 }

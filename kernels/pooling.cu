@@ -2,7 +2,8 @@
 //  - max pooling, always: ties go to the first cell in row-major window order (cuDNN does not promise one), and
 //    with "cover all" (Chainer's default) the output size rounds up, which cuDNN's descriptors cannot express;
 //  - average pooling with "cover all": the divisor counts the window's cells inside the padded input.
-// Cells outside the input never win a max. Tensors are (planes = N*C, H, W) row-major.
+// Cells outside the input never win a max; a window holding no input cell (possible only in odd cover-all
+// geometries) yields 0 and passes no gradient. Tensors are (planes = N*C, H, W) row-major.
 
 #define GRID_STRIDE_LOOP(i, n) \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); i += (long long)blockDim.x * gridDim.x)
@@ -61,7 +62,7 @@ extern "C" __global__ void di_max_pool_forward(const float* x, float* y, int pla
         long long p = i / ((long long)outWidth * outHeight);
         const float* plane = x + p * height * width;
         int best = window_argmax(plane, s, oy, ox);
-        y[i] = best < 0 ? __int_as_float((int)0xff800000) : plane[best];
+        y[i] = best < 0 ? 0.0f : plane[best];
     }
 }
 
@@ -113,11 +114,11 @@ extern "C" __global__ void di_average_pool_forward(const float* x, float* y, int
         int y0 = oy * strideH - padH, x0 = ox * strideW - padW;
         int ya = max(y0, 0), yb = min(y0 + kernelH, height);
         int xa = max(x0, 0), xb = min(x0 + kernelW, width);
-        float sum = 0.0f;
+        double sum = 0.0;
         for (int yy = ya; yy < yb; yy++)
-            for (int xx = xa; xx < xb; xx++) sum += plane[yy * width + xx];
+            for (int xx = xa; xx < xb; xx++) sum += (double)plane[yy * width + xx];
         int cells = padded_window_cells(s, oy, ox);
-        y[i] = cells > 0 ? sum / (float)cells : 0.0f;
+        y[i] = cells > 0 ? (float)(sum / cells) : 0.0f;
     }
 }
 

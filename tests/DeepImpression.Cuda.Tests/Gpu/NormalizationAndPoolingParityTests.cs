@@ -8,7 +8,9 @@ namespace DeepImpression.Cuda.Tests.Gpu;
 public class NormalizationAndPoolingParityTests : GpuTestBase
 {
     private const double BatchNormTolerance = 1e-4;
-    private const double PoolingTolerance = 1e-6;
+    /// <summary>Max pooling copies values (exact but for the order of gradient sums); averages sum up to a few
+    /// hundred values, in float inside cuDNN.</summary>
+    private const double PoolingTolerance = 1e-5;
 
     [TestCase(4, 6, 5, 7)]
     [TestCase(3, 8, 1, 40)]

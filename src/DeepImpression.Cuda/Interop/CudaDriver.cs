@@ -24,7 +24,6 @@ internal static unsafe partial class CudaDriver
     private const string Lib = "cuda";
 
     public const int Success = 0;
-    public const int ErrorNotReady = 600;
     public const uint StreamNonBlocking = 0x1;
     public const uint EventDefault = 0x0;
     public const uint EventDisableTiming = 0x2;

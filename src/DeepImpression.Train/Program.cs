@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeepImpression.Cuda;
 using DeepImpression.Train.Commands;
 
 namespace DeepImpression.Train;
@@ -7,6 +8,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Only registers a factory: nothing CUDA is loaded until a cuda device is asked for.
+        CudaBackend.Register();
         var root = new RootCommand("DeepImpression: train and run the Deep Impression audiovisual residual network " +
                                    "that predicts apparent Big Five personality traits from 15-second video clips.");
         foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);

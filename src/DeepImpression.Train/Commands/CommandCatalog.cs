@@ -16,5 +16,6 @@ public static class CommandCatalog
         EvaluateCommand.Create(),
         PredictCommand.Create(),
         ImportCommand.Create(),
+        DoctorCommand.Create(),
     ];
 }

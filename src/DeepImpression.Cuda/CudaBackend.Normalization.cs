@@ -1,0 +1,60 @@
+using System.Runtime.CompilerServices;
+using DeepImpression.Core.Tensors;
+using DeepImpression.Cuda.Dnn;
+using DeepImpression.Cuda.Interop;
+
+namespace DeepImpression.Cuda;
+
+// Batch normalization through cuDNN's SPATIAL mode (per channel over N, H, W), which computes what IBackend
+// specifies: biased batch variance for y and 1/sqrt(var + eps), the unbiased one for the running variance.
+public sealed unsafe partial class CudaBackend
+{
+    /// <summary>cudnnBatchNormalizationBackward wants the forward pass's epsilon; IBackend's backward does not
+    /// carry it, so it is remembered with the saved 1/sqrt(var + eps) buffer it belongs to.</summary>
+    private readonly ConditionalWeakTable<DeviceBuffer, StrongBox<double>> _batchNormEpsilon = new();
+
+    private const double FallbackEpsilon = 1e-5;
+
+    public void BatchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+        Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
+    {
+        var shape = TensorDescriptorShape.FeatureMap(x.Shape);
+        _batchNormEpsilon.AddOrUpdate(saveInvStd.Buffer, new StrongBox<double>(epsilon));
+        if (shape.Count == 0) return;
+        float one = 1f, zero = 0f;
+        ulong px = Address(x), py = Address(y), pg = Address(gamma), pb = Address(beta);
+        ulong prm = Address(runningMean), prv = Address(runningVariance), psm = Address(saveMean), psi = Address(saveInvStd);
+        var xDesc = _descriptors.Tensor(0, shape);
+        CuDnn.Check(CuDnn.cudnnBatchNormalizationForwardTraining(_cudnn.Value, CuDnnBatchNormMode.Spatial, &one, &zero,
+            xDesc, px, xDesc, py, _descriptors.Tensor(1, TensorDescriptorShape.PerChannel(shape.C)), pg, pb, exponentialAverageFactor,
+            prm, prv, epsilon, psm, psi), "cudnnBatchNormalizationForwardTraining");
+    }
+
+    public void BatchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        double epsilon, Tensor y)
+    {
+        var shape = TensorDescriptorShape.FeatureMap(x.Shape);
+        if (shape.Count == 0) return;
+        float one = 1f, zero = 0f;
+        ulong px = Address(x), py = Address(y), pg = Address(gamma), pb = Address(beta), prm = Address(runningMean), prv = Address(runningVariance);
+        var xDesc = _descriptors.Tensor(0, shape);
+        CuDnn.Check(CuDnn.cudnnBatchNormalizationForwardInference(_cudnn.Value, CuDnnBatchNormMode.Spatial, &one, &zero,
+            xDesc, px, xDesc, py, _descriptors.Tensor(1, TensorDescriptorShape.PerChannel(shape.C)), pg, pb, prm, prv, epsilon),
+            "cudnnBatchNormalizationForwardInference");
+    }
+
+    public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+        Tensor dx, Tensor dGamma, Tensor dBeta)
+    {
+        var shape = TensorDescriptorShape.FeatureMap(x.Shape);
+        if (shape.Count == 0) return;
+        double epsilon = _batchNormEpsilon.TryGetValue(saveInvStd.Buffer, out var box) ? box.Value : FallbackEpsilon;
+        float one = 1f, zero = 0f;
+        ulong px = Address(x), pdy = Address(dy), pdx = Address(dx), pg = Address(gamma);
+        ulong pdg = Address(dGamma), pdb = Address(dBeta), psm = Address(saveMean), psi = Address(saveInvStd);
+        var xDesc = _descriptors.Tensor(0, shape);
+        CuDnn.Check(CuDnn.cudnnBatchNormalizationBackward(_cudnn.Value, CuDnnBatchNormMode.Spatial, &one, &zero, &one, &zero,
+            xDesc, px, xDesc, pdy, xDesc, pdx, _descriptors.Tensor(1, TensorDescriptorShape.PerChannel(shape.C)), pg, pdg, pdb,
+            epsilon, psm, psi), "cudnnBatchNormalizationBackward");
+    }
+}

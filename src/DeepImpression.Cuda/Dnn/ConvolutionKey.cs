@@ -1,0 +1,20 @@
+using DeepImpression.Core.Backends;
+
+namespace DeepImpression.Cuda.Dnn;
+
+public enum ConvolutionDirection { Forward, BackwardData, BackwardFilter }
+
+/// <summary>Everything an algorithm choice depends on: direction, input and filter shapes, geometry, math mode.</summary>
+public readonly record struct ConvolutionKey(
+    ConvolutionDirection Direction, TensorDescriptorShape Input, TensorDescriptorShape Filter, ConvolutionGeometry Geometry, bool AllowTf32)
+{
+    /// <summary>The output shape the key implies: (N, K, OH, OW), output sizes rounding down.</summary>
+    public TensorDescriptorShape Output
+    {
+        get
+        {
+            var (oh, ow) = Geometry.OutputShape(Input.H, Input.W, Filter.H, Filter.W);
+            return new TensorDescriptorShape(Input.N, Filter.N, oh, ow);
+        }
+    }
+}

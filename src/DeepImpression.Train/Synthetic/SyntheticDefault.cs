@@ -13,10 +13,11 @@ namespace DeepImpression.Train.Synthetic;
 /// </summary>
 public static class SyntheticDefault
 {
-    public const int Epochs = 6;
+    public const int Clips = 240;
+    public const int Epochs = 75;
     public const int CropSize = 112;
     public const int AudioWindow = 16_384;
-    public const int FramesPerClip = 16;
+    public const int FramesPerClip = 8;
     public static readonly FrameSize CachedFrameSize = new(228, 128);
 
     public static string Home =>
@@ -29,7 +30,7 @@ public static class SyntheticDefault
     {
         root ??= Path.Combine(Home, "synthetic-v1");
         string videos = Path.Combine(root, "videos"), cache = Path.Combine(root, "cache");
-        var generated = SyntheticDataSet.Generate(SyntheticDataSetOptions.EmbeddedDefault(videos), cancellation: cancellation);
+        var generated = SyntheticDataSet.Generate(SyntheticDataSetOptions.EmbeddedDefault(videos) with { Clips = Clips }, cancellation: cancellation);
         if (generated.Encoded > 0)
             log.WriteLine($"synthetic data: encoded {generated.Encoded} clips into {videos} in {generated.Elapsed.TotalSeconds:F0} s");
 

@@ -96,7 +96,7 @@ public sealed class Trainer
         var step = new TrainingStep(net, adam);
         long totalSteps = (long)o.Epochs * loader.BatchesPerEpoch;
         if (o.MaxSteps > 0) totalSteps = Math.Min(totalSteps, o.MaxSteps);
-        var progress = new ProgressReporter(_output, _interactive, totalSteps, o.BatchSize) { PlainEvery = Math.Max(1, loader.BatchesPerEpoch / 4) };
+        var progress = new ProgressReporter(_output, _interactive, totalSteps, o.BatchSize) { PlainEvery = Math.Max(10, loader.BatchesPerEpoch / 4) };
         var clock = Stopwatch.StartNew();
         var lastSave = Stopwatch.StartNew();
         double wallAtStart = state.WallSeconds;

@@ -108,6 +108,11 @@ public sealed class Trainer
             lastSave.Restart();
         }
 
+        if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
+        {
+            _output.WriteLine($"already at step {state.Step}, at or past the step limit {o.MaxSteps}: nothing to do");
+            return TrainingOutcome.StepLimit;
+        }
         while (state.Epoch < o.Epochs)
         {
             int epochStartBatch = state.Batch;

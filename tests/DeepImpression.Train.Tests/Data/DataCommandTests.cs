@@ -8,22 +8,7 @@ namespace DeepImpression.Train.Tests.Data;
 [NonParallelizable]
 public class DataCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            return (Program.Main(args), o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Commands.Cli.Run(args);
 
     [Test]
     public void Synth_then_prepare_makes_a_cache_and_reports_skipped_clips()

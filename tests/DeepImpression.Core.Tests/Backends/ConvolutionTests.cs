@@ -25,6 +25,10 @@ public sealed class ConvolutionTests
         new(N: 2, C: 32, H: 40, W: 45, K: 9, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
         new(N: 1, C: 16, H: 1, W: 3001, K: 10, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
         new(N: 5, C: 8, H: 1, W: 1000, K: 16, KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0),
+        new(N: 2, C: 3, H: 9, W: 70, K: 6, KH: 7, KW: 7, SH: 2, SW: 2, PH: 3, PW: 3),
+        new(N: 3, C: 2, H: 1, W: 1501, K: 5, KH: 1, KW: 49, SH: 1, SW: 4, PH: 0, PW: 24),
+        new(N: 7, C: 5, H: 6, W: 7, K: 6, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        new(N: 9, C: 6, H: 1, W: 50, K: 7, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
     ];
 
     private static IEnumerable<TestCaseData> CasesAtEveryLevel()

@@ -1,53 +1,258 @@
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
-/// Convolution lowered to the packed GEMM. Work is cut into (image, range of output positions) pieces: each piece
-/// lowers only its own columns into its worker's scratch (so the lowered block stays in cache), and the pieces
-/// are spread over the cores. With fewer pieces than cores, the pieces run one after another and the GEMM inside
-/// each is split instead. A 1x1, stride-1, unpadded convolution multiplies the input in place, with no lowering.
+/// Convolution as one GEMM over the whole batch, with the lowered (im2col) matrix never materialised: its panels
+/// are packed straight from the input (<see cref="Im2ColSource"/>), and a 1x1, stride-1 convolution packs the
+/// input planes as they are. The columns of the product are the output positions of every image, q = n·OH·OW + p,
+/// cut into pieces that the cores take one at a time; the filter is packed once per call and shared.
+/// <list type="bullet">
+/// <item>forward: y (K x Q) = W (K x C·kh·kw) · lowered(x)</item>
+/// <item>backward data: dlowered (C·kh·kw x Q) = Wᵀ · dy, added back onto dx (col2im), image by image</item>
+/// <item>backward filter: dW (K x C·kh·kw) = dy · lowered(x)ᵀ, each core summing its pieces into its own partial</item>
+/// </list>
 /// </summary>
 internal static unsafe class ConvolutionKernels
 {
-    /// <summary>Floats of lowered matrix a piece aims for: about 768 KiB, inside one core's L2.</summary>
-    private const int PieceFloats = 192 * 1024;
+    /// <summary>Pieces per core to aim for, so that a core slowed by other work takes fewer.</summary>
+    private const int PiecesPerWorker = 8;
 
-    private static readonly PerWorkerScratch Lowered = new();
+    private static readonly PerWorkerScratch PackedFilter = new();
+    private static readonly PerWorkerScratch PiecePackedA = new();
+    private static readonly PerWorkerScratch PieceOutput = new();
     private static readonly PerWorkerScratch FilterPartials = new();
 
-    /// <summary>Output positions per piece for a lowered matrix of <paramref name="patch"/> rows.</summary>
-    private static int PieceColumns(int patch, int plane) =>
-        Math.Min(plane, Math.Max(96, PieceFloats / Math.Max(1, patch) / 48 * 48));
+    private static int DivUp(int a, int b) => (a + b - 1) / b;
+    private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
+
+    // ---- Forward ------------------------------------------------------------------------------------------
 
     public static void Forward(in ConvShape s, int n, float* x, float* w, float* bias, float* y)
     {
-        int columns = PieceColumns(s.Patch, s.OutputPlane);
-        int perImage = (s.OutputPlane + columns - 1) / columns;
-        var job = new ForwardJob { S = s, X = x, W = w, Bias = bias, Y = y, Columns = columns, PerImage = perImage };
-        RunPieces(job, n * perImage);
+        if (n == 0 || s.OutputPlane == 0 || s.K == 0) return;
+        CpuWorkers.Serial(1, new ForwardCall(s, n, x, w, bias, y));
     }
+
+    private sealed class ForwardCall(ConvShape s, int n, float* x, float* w, float* bias, float* y) : IParallelBody
+    {
+        public void Execute(int index, int worker)
+        {
+            float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
+            var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
+                PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)), row);
+            if (s.IsPointwise)
+                BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, true, 0), n, s.OutputPlane, y, bias);
+            else
+                BatchedProduct(filter, new Im2ColSource(s, x, true, 0), n, s.OutputPlane, y, bias);
+        }
+    }
+
+    /// <summary>
+    /// out[n, i, p] = Σ_d a[i, d]·b[d, q] (+ bias[i]) for q = n·plane + p over the batch: a product whose output is a
+    /// batch of (a.M, plane) stacks. A piece is a column range inside one image (stored in place) or, for small
+    /// planes, a group of whole images (computed into scratch, then spread over the images).
+    /// </summary>
+    private static void BatchedProduct<TB>(PackedA a, TB b, int n, int plane, float* output, float* bias)
+        where TB : struct, IPanelSource, IColumnRange<TB>
+    {
+        int nr = Sgemm.ColumnTile(a.Level);
+        long total = (long)n * plane;
+        int target = Math.Max(1, (int)Math.Min(int.MaxValue, DivUp((int)Math.Min(total, int.MaxValue), PiecesPerWorker * CpuWorkers.Count)));
+        // Wide enough to amortise packing, narrow enough to balance; a multiple of the micro-tile width.
+        int columns = Math.Clamp(RoundUp(target, nr), 4 * nr, 2048);
+        var job = new BatchedProductJob<TB>(a, b, n, plane, output, bias, columns);
+        RunPieces(job, job.Pieces);
+    }
+
+    private sealed class BatchedProductJob<TB> : IParallelBody, ISplittable where TB : struct, IPanelSource, IColumnRange<TB>
+    {
+        private readonly PackedA _a;
+        private readonly TB _b;
+        private readonly int _n, _plane, _columns, _perImage, _imagesPerPiece;
+        private readonly float* _output, _bias;
+
+        public BatchedProductJob(PackedA a, TB b, int n, int plane, float* output, float* bias, int columns)
+        {
+            (_a, _b, _n, _plane) = (a, b, n, plane);
+            _output = output;
+            _bias = bias;
+            if (plane >= columns)
+            {
+                // Split each image into near-equal column ranges.
+                _perImage = DivUp(plane, columns);
+                _columns = RoundUp(DivUp(plane, _perImage), Sgemm.ColumnTile(a.Level));
+                _perImage = DivUp(plane, _columns);
+                _imagesPerPiece = 0;
+                Pieces = n * _perImage;
+            }
+            else
+            {
+                _imagesPerPiece = Math.Max(1, columns / plane);
+                Pieces = DivUp(n, _imagesPerPiece);
+            }
+        }
+
+        public int Pieces { get; }
+
+        public bool Parallel { get; set; }
+
+        public void Execute(int piece, int worker)
+        {
+            int m = _a.M;
+            if (_imagesPerPiece == 0)
+            {
+                int image = piece / _perImage;
+                int p0 = piece % _perImage * _columns;
+                int count = Math.Min(_columns, _plane - p0);
+                float* o = _output + (long)image * m * _plane + p0;
+                var source = _b.From(image * _plane + p0);
+                Sgemm.MultiplyPacked(_a, source, count, 0f, o, _plane, Parallel);
+                if (_bias != null)
+                    for (int i = 0; i < m; i++) VectorMath.ScaleShift(o + (long)i * _plane, o + (long)i * _plane, count, 1f, _bias[i]);
+            }
+            else
+            {
+                int first = piece * _imagesPerPiece;
+                int images = Math.Min(_imagesPerPiece, _n - first);
+                int count = images * _plane;
+                float* tmp = PieceOutput[worker].Get((long)m * count);
+                Sgemm.MultiplyPacked(_a, _b.From(first * _plane), count, 0f, tmp, count, Parallel);
+                for (int g = 0; g < images; g++)
+                    for (int i = 0; i < m; i++)
+                    {
+                        float* dst = _output + ((long)(first + g) * m + i) * _plane;
+                        VectorMath.ScaleShift(tmp + (long)i * count + g * _plane, dst, _plane, 1f, _bias == null ? 0f : _bias[i]);
+                    }
+            }
+        }
+    }
+
+    /// <summary>A piece job that can instead split each piece's product over the cores.</summary>
+    private interface ISplittable
+    {
+        bool Parallel { set; }
+    }
+
+    private static void RunPieces<TJob>(TJob job, int pieces) where TJob : class, IParallelBody, ISplittable
+    {
+        if (pieces >= CpuWorkers.Count)
+        {
+            CpuWorkers.For(pieces, job);
+        }
+        else
+        {
+            // Too few pieces to go round: run them in turn and split each product over the cores instead.
+            job.Parallel = true;
+            CpuWorkers.Serial(pieces, job);
+        }
+    }
+
+    // ---- Backward data ------------------------------------------------------------------------------------
 
     public static void BackwardData(in ConvShape s, int n, float* w, float* dy, float* dx)
     {
-        int columns = PieceColumns(s.Patch, s.OutputPlane);
-        var job = new BackwardDataJob { S = s, W = w, Dy = dy, Dx = dx, Columns = columns };
-        // Windows of neighbouring output positions overlap in dx, so one image is one piece.
-        RunPieces(job, n);
+        if (n == 0) return;
+        if (s.OutputPlane == 0 || s.K == 0)
+        {
+            new Span<float>(dx, n * s.C * s.InputPlane).Clear();
+            return;
+        }
+        CpuWorkers.Serial(1, new BackwardDataCall(s, n, w, dy, dx));
     }
 
-    public static void BackwardFilter(in ConvShape s, int n, float* x, float* dy, float* dw)
+    private sealed class BackwardDataCall(ConvShape s, int n, float* w, float* dy, float* dx) : IParallelBody
     {
-        int columns = PieceColumns(s.Patch, s.OutputPlane);
-        int perImage = (s.OutputPlane + columns - 1) / columns;
-        var job = new BackwardFilterJob { S = s, X = x, Dy = dy, Columns = columns, PerImage = perImage, Touched = new bool[CpuWorkers.Count] };
-        int pieces = n * perImage;
+        public void Execute(int index, int worker)
+        {
+            // Wᵀ: (C·kh·kw) x K, packed once.
+            float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
+            var filterT = Sgemm.Pack(StridedSource.ForA(MatrixView.Transposed(w, s.Patch), 1f), s.Patch, s.K,
+                PackedFilter[worker].Get(Sgemm.PackedSize(s.Patch, s.K)), row);
+            var gradient = new BatchedPlanesSource(dy, s.K, s.OutputPlane, true, 0);
+            if (s.IsPointwise)
+            {
+                BatchedProduct(filterT, gradient, n, s.OutputPlane, dx, null);
+                return;
+            }
+            var job = new BackwardDataJob(s, n, filterT, gradient, dx);
+            RunPieces(job, job.Pieces);
+        }
+    }
+
+    /// <summary>A piece is a group of whole images (windows of one image overlap in dx, so an image is never shared).</summary>
+    private sealed class BackwardDataJob : IParallelBody, ISplittable
+    {
+        private readonly ConvShape _s;
+        private readonly int _n, _imagesPerPiece, _chunk;
+        private readonly PackedA _filterT;
+        private readonly BatchedPlanesSource _gradient;
+        private readonly float* _dx;
+
+        public BackwardDataJob(ConvShape s, int n, PackedA filterT, BatchedPlanesSource gradient, float* dx)
+        {
+            (_s, _n, _filterT, _gradient) = (s, n, filterT, gradient);
+            _dx = dx;
+            // Lowered gradient columns per GEMM: about 1 MiB of scratch.
+            int columns = Math.Max(4 * Sgemm.ColumnTile(filterT.Level), (256 * 1024) / Math.Max(1, s.Patch));
+            _imagesPerPiece = s.OutputPlane >= columns ? 1 : Math.Max(1, columns / s.OutputPlane);
+            _chunk = s.OutputPlane >= columns ? RoundUp(DivUp(s.OutputPlane, DivUp(s.OutputPlane, columns)), Sgemm.ColumnTile(filterT.Level)) : s.OutputPlane;
+            Pieces = DivUp(n, _imagesPerPiece);
+        }
+
+        public int Pieces { get; }
+
+        public bool Parallel { get; set; }
+
+        public void Execute(int piece, int worker)
+        {
+            var s = _s;
+            int plane = s.OutputPlane;
+            int first = piece * _imagesPerPiece;
+            int images = Math.Min(_imagesPerPiece, _n - first);
+            new Span<float>(Dx(first), images * s.C * s.InputPlane).Clear();
+            if (images > 1 || _chunk >= plane)
+            {
+                int count = images * plane;
+                float* dcol = PieceOutput[worker].Get((long)s.Patch * count);
+                Sgemm.MultiplyPacked(_filterT, _gradient.From(first * plane), count, 0f, dcol, count, Parallel);
+                for (int g = 0; g < images; g++) Im2Col.Raise(s, dcol + g * plane, count, 0, plane, Dx(first + g));
+                return;
+            }
+            for (int p0 = 0; p0 < plane; p0 += _chunk)
+            {
+                int count = Math.Min(_chunk, plane - p0);
+                float* dcol = PieceOutput[worker].Get((long)s.Patch * count);
+                Sgemm.MultiplyPacked(_filterT, _gradient.From(first * plane + p0), count, 0f, dcol, count, Parallel);
+                Im2Col.Raise(s, dcol, count, p0, count, Dx(first));
+            }
+        }
+
+        private float* Dx(int image) => _dx + (long)image * _s.C * _s.InputPlane;
+    }
+
+    // ---- Backward filter ----------------------------------------------------------------------------------
+
+    public static void BackwardFilter(in ConvShape s, int n, float* x, float* dy, float* dw) =>
+        CpuWorkers.Serial(1, new BackwardFilterCall(s, n, x, dy, dw));
+
+    private sealed class BackwardFilterCall(ConvShape s, int n, float* x, float* dy, float* dw) : IParallelBody
+    {
+        public void Execute(int index, int worker) => BackwardFilterOnCaller(s, n, x, dy, dw);
+    }
+
+    private static void BackwardFilterOnCaller(in ConvShape s, int n, float* x, float* dy, float* dw)
+    {
         long filter = (long)s.K * s.Patch;
-        if (pieces == 0)
+        long total = (long)n * s.OutputPlane;
+        if (total == 0 || filter == 0)
         {
             new Span<float>(dw, (int)filter).Clear();
             return;
         }
-        RunPieces(job, pieces);
-        // Each worker summed its pieces into its own partial filter gradient; add the partials up.
+        // Reduction ranges of output positions: long enough to amortise loading and storing the filter-sized
+        // partial, several per core.
+        int columns = (int)Math.Clamp(DivUp((int)Math.Min(total, int.MaxValue), 4 * CpuWorkers.Count), 256, 4096);
+        var job = new BackwardFilterJob(s, x, dy, columns, DivUp((int)total, columns), (int)total);
+        RunPieces(job, job.Pieces);
         bool first = true;
         for (int worker = 0; worker < job.Touched.Length; worker++)
         {
@@ -59,104 +264,29 @@ internal static unsafe class ConvolutionKernels
         }
     }
 
-    private static void RunPieces<TJob>(TJob job, int pieces) where TJob : class, IParallelBody
+    private sealed class BackwardFilterJob(ConvShape s, float* x, float* dy, int columns, int pieces, int total) : IParallelBody, ISplittable
     {
-        if (pieces >= CpuWorkers.Count) CpuWorkers.For(pieces, job);
-        else CpuWorkers.Serial(pieces, job);
-    }
+        public bool[] Touched { get; } = new bool[CpuWorkers.Count];
 
-    private sealed class ForwardJob : IParallelBody
-    {
-        public ConvShape S;
-        public float* X, W, Bias, Y;
-        public int Columns, PerImage;
+        public int Pieces => pieces;
+
+        public bool Parallel { get; set; }
 
         public void Execute(int piece, int worker)
         {
-            int image = piece / PerImage;
-            int p0 = piece % PerImage * Columns;
-            int count = Math.Min(Columns, S.OutputPlane - p0);
-            float* x = X + (long)image * S.C * S.InputPlane;
-            float* y = Y + (long)image * S.K * S.OutputPlane + p0;
-            MatrixView lowered;
-            if (S.IsPointwise)
-            {
-                lowered = new MatrixView(x + p0, S.InputPlane, 1);
-            }
-            else
-            {
-                float* col = Lowered[worker].Get((long)S.Patch * count);
-                Im2Col.Lower(S, x, p0, count, col);
-                lowered = MatrixView.RowMajor(col, count);
-            }
-            Sgemm.Multiply(S.K, count, S.Patch, 1f, MatrixView.RowMajor(W, S.Patch), lowered, 0f, y, S.OutputPlane);
-            if (Bias != null)
-                for (int k = 0; k < S.K; k++)
-                {
-                    float* row = y + (long)k * S.OutputPlane;
-                    VectorMath.ScaleShift(row, row, count, 1f, Bias[k]);
-                }
-        }
-    }
-
-    private sealed class BackwardDataJob : IParallelBody
-    {
-        public ConvShape S;
-        public float* W, Dy, Dx;
-        public int Columns;
-
-        public void Execute(int image, int worker)
-        {
-            float* dy = Dy + (long)image * S.K * S.OutputPlane;
-            float* dx = Dx + (long)image * S.C * S.InputPlane;
-            // op(A) = Wᵀ, (C·kh·kw) x K.
-            var filterT = MatrixView.Transposed(W, S.Patch);
-            if (S.IsPointwise)
-            {
-                Sgemm.Multiply(S.Patch, S.OutputPlane, S.K, 1f, filterT, MatrixView.RowMajor(dy, S.OutputPlane), 0f, dx, S.InputPlane);
-                return;
-            }
-            new Span<float>(dx, S.C * S.InputPlane).Clear();
-            for (int p0 = 0; p0 < S.OutputPlane; p0 += Columns)
-            {
-                int count = Math.Min(Columns, S.OutputPlane - p0);
-                float* dcol = Lowered[worker].Get((long)S.Patch * count);
-                Sgemm.Multiply(S.Patch, count, S.K, 1f, filterT, new MatrixView(dy + p0, S.OutputPlane, 1), 0f, dcol, count);
-                Im2Col.Raise(S, dcol, p0, count, dx);
-            }
-        }
-    }
-
-    private sealed class BackwardFilterJob : IParallelBody
-    {
-        public ConvShape S;
-        public float* X, Dy;
-        public int Columns, PerImage;
-        public bool[] Touched = [];
-
-        public void Execute(int piece, int worker)
-        {
-            int image = piece / PerImage;
-            int p0 = piece % PerImage * Columns;
-            int count = Math.Min(Columns, S.OutputPlane - p0);
-            float* x = X + (long)image * S.C * S.InputPlane;
-            float* dy = Dy + (long)image * S.K * S.OutputPlane + p0;
-            float* partial = FilterPartials[worker].Get((long)S.K * S.Patch);
-            // op(B) = (lowered columns)ᵀ, count x (C·kh·kw): both operands run along the output positions.
-            MatrixView loweredT;
-            if (S.IsPointwise)
-            {
-                loweredT = new MatrixView(x + p0, 1, S.InputPlane);
-            }
-            else
-            {
-                float* col = Lowered[worker].Get((long)S.Patch * count);
-                Im2Col.Lower(S, x, p0, count, col);
-                loweredT = MatrixView.Transposed(col, count);
-            }
+            int q0 = piece * columns;
+            int count = Math.Min(columns, total - q0);
+            float* partial = FilterPartials[worker].Get((long)s.K * s.Patch);
+            // A = dy over this range of positions: K x count, reduction along the positions.
+            float* row = Sgemm.RowBuffer(worker, Math.Max(count, s.K) + 64);
+            var gradient = Sgemm.Pack(new BatchedPlanesSource(dy, s.K, s.OutputPlane, false, q0), s.K, count,
+                PiecePackedA[worker].Get(Sgemm.PackedSize(s.K, count)), row);
             float beta = Touched[worker] ? 1f : 0f;
             Touched[worker] = true;
-            Sgemm.Multiply(S.K, S.Patch, count, 1f, new MatrixView(dy, S.OutputPlane, 1), loweredT, beta, partial, S.Patch);
+            if (s.IsPointwise)
+                Sgemm.MultiplyPacked(gradient, new BatchedPlanesSource(x, s.C, s.InputPlane, false, q0), s.Patch, beta, partial, s.Patch, Parallel);
+            else
+                Sgemm.MultiplyPacked(gradient, new Im2ColSource(s, x, false, q0), s.Patch, beta, partial, s.Patch, Parallel);
         }
     }
 }

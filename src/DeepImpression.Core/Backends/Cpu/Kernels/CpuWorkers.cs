@@ -39,6 +39,9 @@ internal static class CpuWorkers
     /// <summary>Participants in a region: the caller plus the helper threads.</summary>
     public static int Count { get; }
 
+    /// <summary>The worker index of the calling thread: its index inside a region, 0 outside (the caller's slot).</summary>
+    public static int CurrentWorker => _insideRegion ? _currentWorker : 0;
+
     /// <summary>Runs <paramref name="body"/> for every index in [0, count), spread over the cores; returns when all are done.</summary>
     public static void For<TBody>(int count, TBody body) where TBody : class, IParallelBody
     {

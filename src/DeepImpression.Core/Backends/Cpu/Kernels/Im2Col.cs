@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
@@ -24,18 +28,27 @@ internal readonly record struct ConvShape(int C, int H, int W, int K, int KH, in
 internal static unsafe class Im2Col
 {
     /// <summary>
-    /// col[r, j] = x[c, oh·sh − ph + i, ow·sw − pw + jj] for r = (c, i, jj) and output position p0 + j = (oh, ow),
-    /// j in [0, count); zero where the window is over the padding. col has row stride <paramref name="count"/>.
+    /// Row r = (c, i, jj) of the lowered matrix of a whole batch, for columns q in [q0, q0+count) where
+    /// q = n·OH·OW + (oh·OW + ow): dst[t] = x[n, c, oh·sh − ph + i, ow·sw − pw + jj], zero over the padding.
     /// </summary>
-    public static void Lower(in ConvShape s, float* x, int p0, int count, float* col)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LowerBatchRow(in ConvShape s, float* x, int r, int q0, int count, float* dst)
     {
-        int row = 0;
-        for (int c = 0; c < s.C; c++)
-            for (int i = 0; i < s.KH; i++)
-                for (int jj = 0; jj < s.KW; jj++, row++)
-                    LowerRow(s, x + (long)c * s.InputPlane, i, jj, p0, count, col + (long)row * count);
+        int kernel = s.KH * s.KW;
+        int c = r / kernel, i = r % kernel / s.KW, jj = r % s.KW;
+        int plane = s.OutputPlane;
+        while (count > 0)
+        {
+            int n = q0 / plane, p = q0 - n * plane;
+            int run = Math.Min(plane - p, count);
+            LowerRow(s, x + ((long)n * s.C + c) * s.InputPlane, i, jj, p, run, dst);
+            dst += run;
+            q0 += run;
+            count -= run;
+        }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LowerRow(in ConvShape s, float* plane, int i, int jj, int p0, int count, float* dst)
     {
         int p = p0, end = p0 + count;
@@ -65,8 +78,15 @@ internal static unsafe class Im2Col
                 }
                 else
                 {
+                    int stride = s.StrideW;
                     float* from = src + iw0;
-                    for (int t = lo; t < hi; t++) dst[t] = from[t * s.StrideW];
+                    int t = lo;
+                    // A vector step at t writes dst[t .. t+16) and reads from[t·stride .. (t+16)·stride): it may
+                    // start while both stay inside the segment's valid part and the input row.
+                    int vectorEnd = Math.Min(hi - 16, (s.W - iw0) / stride - 16) + 1;
+                    if (CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4))
+                        t = GatherStrided(from, stride, t, vectorEnd, dst);
+                    for (; t < hi; t++) dst[t] = from[t * stride];
                 }
                 for (int t = hi; t < segment; t++) dst[t] = 0f;
             }
@@ -75,16 +95,50 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>The adjoint of <see cref="Lower"/>: dx[c, ih, iw] += dcol[r, j] for every (r, j) whose window cell lies inside the image.</summary>
-    public static void Raise(in ConvShape s, float* dcol, int p0, int count, float* dx)
+    private static readonly Vector512<int> EverySecond = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly Vector512<int> EveryFourth = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>dst[t] = from[t·stride] for 16 values at a time, with stride 2 or 4, by permuting whole vectors, for
+    /// every start t below <paramref name="end"/>; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int GatherStrided(float* from, int stride, int t, int end, float* dst)
+    {
+        if (stride == 2)
+        {
+            for (; t < end; t += 16)
+            {
+                float* f = from + t * 2;
+                Avx512F.PermuteVar16x32x2(Vector512.Load(f), EverySecond, Vector512.Load(f + 16)).Store(dst + t);
+            }
+        }
+        else
+        {
+            for (; t < end; t += 16)
+            {
+                float* f = from + t * 4;
+                var low = Avx512F.PermuteVar16x32x2(Vector512.Load(f), EveryFourth, Vector512.Load(f + 16));
+                var high = Avx512F.PermuteVar16x32x2(Vector512.Load(f + 32), EveryFourth, Vector512.Load(f + 48));
+                Avx512F.InsertVector256(low, high.GetLower(), 1).Store(dst + t);
+            }
+        }
+        return t;
+    }
+
+    /// <summary>
+    /// The adjoint of lowering for one image: dx[c, ih, iw] += dcol[r, t] for output positions p0 + t, t in
+    /// [0, count), of every (r, t) whose window cell lies inside the image; dcol rows are <paramref name="ld"/> apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Raise(in ConvShape s, float* dcol, nint ld, int p0, int count, float* dx)
     {
         int row = 0;
         for (int c = 0; c < s.C; c++)
             for (int i = 0; i < s.KH; i++)
                 for (int jj = 0; jj < s.KW; jj++, row++)
-                    RaiseRow(s, dx + (long)c * s.InputPlane, i, jj, p0, count, dcol + (long)row * count);
+                    RaiseRow(s, dx + (long)c * s.InputPlane, i, jj, p0, count, dcol + row * ld);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RaiseRow(in ConvShape s, float* plane, int i, int jj, int p0, int count, float* src)
     {
         int p = p0, end = p0 + count;

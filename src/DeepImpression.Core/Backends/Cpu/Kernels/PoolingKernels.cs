@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
@@ -50,6 +52,7 @@ internal static unsafe class PoolingKernels
             else AverageForward(x, y);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void MaxForward(float* x, float* y)
         {
             for (int oh = 0; oh < OH; oh++)
@@ -64,6 +67,7 @@ internal static unsafe class PoolingKernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void MaxBackward(float* x, float* dy, float* dx)
         {
             for (int oh = 0; oh < OH; oh++)
@@ -79,6 +83,7 @@ internal static unsafe class PoolingKernels
         }
 
         /// <summary>The first cell (row-major) holding the window's maximum, or −1 for an empty window.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int ArgMax(float* x, int h0, int h1, int w0, int w1)
         {
             int best = -1;
@@ -92,6 +97,7 @@ internal static unsafe class PoolingKernels
             return best;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AverageForward(float* x, float* y)
         {
             for (int oh = 0; oh < OH; oh++)
@@ -112,6 +118,7 @@ internal static unsafe class PoolingKernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AverageBackward(float* dy, float* dx)
         {
             for (int oh = 0; oh < OH; oh++)

@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+
+namespace DeepImpression.Core.Backends.Cpu.Kernels;
+
+/// <summary>
+/// A GEMM operand as the packing step sees it: element (d, w) with d along the reduction ("depth") dimension and w
+/// along the output dimension ("width": rows of A, columns of B). Packing cuts the width into panels of
+/// <c>panel</c> consecutive w; a panel holds depth x panel floats, depth index outermost, zero past the width.
+/// Sources other than a plain matrix (an image lowered on the fly, a batch of planes) are packed straight from
+/// the tensor, so no lowered matrix is ever materialised.
+/// </summary>
+internal unsafe interface IPanelSource
+{
+    /// <param name="d0">First depth index.</param>
+    /// <param name="depth">Depth indices to pack.</param>
+    /// <param name="w0">First width index.</param>
+    /// <param name="width">Width indices to pack; panels past it are zero-filled up to a multiple of <paramref name="panel"/>.</param>
+    /// <param name="panel">Panel width (the micro-kernel's MR for A, NR for B).</param>
+    /// <param name="dst">Destination, ceil(width/panel)·panel·depth floats.</param>
+    /// <param name="row">Scratch for one lowered row, max(depth, width) floats.</param>
+    void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row);
+}
+
+/// <summary>A source over the output positions of a batch whose columns can be renumbered to start at a given position.</summary>
+internal interface IColumnRange<TSelf> where TSelf : struct
+{
+    /// <summary>The same source with column 0 at position <paramref name="column"/> of this one.</summary>
+    TSelf From(int column);
+}
+
+/// <summary>Helpers that place runs of values into the panel layout.</summary>
+internal static unsafe class PanelLayout
+{
+    /// <summary>Copies values[0..count) to width positions [w, w+count) of depth row <paramref name="d"/>, across panel boundaries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PutRun(float* values, int w, int count, int d, int depth, int panel, float* dst)
+    {
+        while (count > 0)
+        {
+            int q = w / panel, offset = w - q * panel;
+            int run = Math.Min(panel - offset, count);
+            Unsafe.CopyBlockUnaligned(dst + ((long)q * depth + d) * panel + offset, values, (uint)(run * sizeof(float)));
+            values += run;
+            w += run;
+            count -= run;
+        }
+    }
+
+    /// <summary>Copies values[0..depth) down width position <paramref name="w"/> (one value per depth row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PutColumn(float* values, int w, int depth, int panel, float* dst)
+    {
+        int q = w / panel;
+        float* d = dst + (long)q * depth * panel + (w - q * panel);
+        for (int i = 0; i < depth; i++) d[(long)i * panel] = values[i];
+    }
+
+    /// <summary>Zeroes the width positions [width, ceil(width/panel)·panel) of every depth row.</summary>
+    public static void PadTail(int width, int depth, int panel, float* dst)
+    {
+        int q = width / panel, used = width - q * panel;
+        if (used == 0) return;
+        float* p = dst + (long)q * depth * panel;
+        for (int d = 0; d < depth; d++)
+            for (int j = used; j < panel; j++) p[(long)d * panel + j] = 0f;
+    }
+}
+
+/// <summary>A strided matrix, optionally scaled: element (d, w) = scale · data[d·depthStride + w·widthStride].</summary>
+internal readonly unsafe struct StridedSource(float* data, nint depthStride, nint widthStride, float scale = 1f) : IPanelSource
+{
+    /// <summary>B = op(b) of a GEMM: depth runs down its rows, width along its columns.</summary>
+    public static StridedSource ForB(MatrixView b) => new(b.Data, b.RowStride, b.ColumnStride);
+
+    /// <summary>A = op(a) of a GEMM, scaled by alpha: depth runs along its columns, width down its rows.</summary>
+    public static StridedSource ForA(MatrixView a, float alpha) => new(a.Data, a.ColumnStride, a.RowStride, alpha);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
+    {
+        float* origin = data + d0 * depthStride + w0 * widthStride;
+        if (widthStride == 1 && scale == 1f)
+        {
+            for (int d = 0; d < depth; d++) PanelLayout.PutRun(origin + d * depthStride, 0, width, d, depth, panel, dst);
+        }
+        else if (widthStride == 1)
+        {
+            for (int d = 0; d < depth; d++)
+            {
+                float* src = origin + d * depthStride;
+                for (int w = 0; w < width; w++) row[w] = scale * src[w];
+                PanelLayout.PutRun(row, 0, width, d, depth, panel, dst);
+            }
+        }
+        else
+        {
+            // Depth is the contiguous (or the only strided) direction: walk down each width position.
+            for (int w = 0; w < width; w++)
+            {
+                float* src = origin + w * widthStride;
+                int q = w / panel;
+                float* o = dst + (long)q * depth * panel + (w - q * panel);
+                if (depthStride == 1)
+                    for (int d = 0; d < depth; d++) o[(long)d * panel] = scale * src[d];
+                else
+                    for (int d = 0; d < depth; d++) o[(long)d * panel] = scale * src[d * depthStride];
+            }
+        }
+        PanelLayout.PadTail(width, depth, panel, dst);
+    }
+}
+
+/// <summary>
+/// A batch of (channels, plane) stacks, data[n, c, p], seen as a channels x (N·plane) matrix whose column q = n·plane + p
+/// runs over every image: the input of a 1x1 convolution, or a convolution's output gradient.
+/// <paramref name="channelsAlongDepth"/> picks whether channels are the reduction dimension (d = c, w = q) or the
+/// output dimension (d = q, w = c); q counts from <paramref name="firstColumn"/>.
+/// </summary>
+internal readonly unsafe struct BatchedPlanesSource(float* data, int channels, int plane, bool channelsAlongDepth, int firstColumn)
+    : IPanelSource, IColumnRange<BatchedPlanesSource>
+{
+    public BatchedPlanesSource From(int column) => new(data, channels, plane, channelsAlongDepth, firstColumn + column);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
+    {
+        if (channelsAlongDepth) w0 += firstColumn;
+        else d0 += firstColumn;
+        if (channelsAlongDepth)
+        {
+            for (int d = 0; d < depth; d++)
+            {
+                int c = d0 + d;
+                for (int w = 0; w < width;)
+                {
+                    int q = w0 + w, n = q / plane, p = q - n * plane;
+                    int run = Math.Min(plane - p, width - w);
+                    PanelLayout.PutRun(data + ((long)n * channels + c) * plane + p, w, run, d, depth, panel, dst);
+                    w += run;
+                }
+            }
+        }
+        else
+        {
+            for (int w = 0; w < width; w++)
+            {
+                int c = w0 + w;
+                int qb = w / panel;
+                float* o = dst + (long)qb * depth * panel + (w - qb * panel);
+                for (int d = 0; d < depth;)
+                {
+                    int q = d0 + d, n = q / plane, p = q - n * plane;
+                    int run = Math.Min(plane - p, depth - d);
+                    float* src = data + ((long)n * channels + c) * plane + p;
+                    for (int t = 0; t < run; t++) o[(long)(d + t) * panel] = src[t];
+                    d += run;
+                }
+            }
+        }
+        PanelLayout.PadTail(width, depth, panel, dst);
+    }
+}
+
+/// <summary>
+/// The lowered (im2col) matrix of a batch, never materialised: row r = (c, i, j) of the patch, column q = n·OH·OW + p
+/// over every output position of every image, counted from <paramref name="firstColumn"/>.
+/// <paramref name="patchAlongDepth"/>: d = r, w = q (the forward's B); otherwise d = q, w = r (the filter
+/// gradient's B, the lowered matrix transposed).
+/// </summary>
+internal readonly unsafe struct Im2ColSource(ConvShape shape, float* x, bool patchAlongDepth, int firstColumn)
+    : IPanelSource, IColumnRange<Im2ColSource>
+{
+    public Im2ColSource From(int column) => new(shape, x, patchAlongDepth, firstColumn + column);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
+    {
+        var s = shape;
+        if (patchAlongDepth) w0 += firstColumn;
+        else d0 += firstColumn;
+        if (patchAlongDepth)
+        {
+            for (int d = 0; d < depth; d++)
+            {
+                Im2Col.LowerBatchRow(s, x, d0 + d, w0, width, row);
+                PanelLayout.PutRun(row, 0, width, d, depth, panel, dst);
+            }
+        }
+        else
+        {
+            for (int w = 0; w < width; w++)
+            {
+                Im2Col.LowerBatchRow(s, x, w0 + w, d0, depth, row);
+                PanelLayout.PutColumn(row, w, depth, panel, dst);
+            }
+        }
+        PanelLayout.PadTail(width, depth, panel, dst);
+    }
+}

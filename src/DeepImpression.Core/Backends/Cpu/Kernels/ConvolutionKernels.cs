@@ -17,6 +17,7 @@ internal static unsafe class ConvolutionKernels
     private const int PiecesPerWorker = 8;
 
     private static readonly PerWorkerScratch PackedFilter = new();
+    private static readonly PerWorkerScratch FlippedFilter = new();
     private static readonly PerWorkerScratch PiecePackedA = new();
     private static readonly PerWorkerScratch PieceOutput = new();
     private static readonly PerWorkerScratch FilterPartials = new();
@@ -34,16 +35,18 @@ internal static unsafe class ConvolutionKernels
 
     private sealed class ForwardCall(ConvShape s, int n, float* x, float* w, float* bias, float* y) : IParallelBody
     {
-        public void Execute(int index, int worker)
-        {
-            float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
-            var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
-                PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)), row);
-            if (s.IsPointwise)
-                BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, true, 0), n, s.OutputPlane, y, bias);
-            else
-                BatchedProduct(filter, new Im2ColSource(s, x, true, 0), n, s.OutputPlane, y, bias);
-        }
+        public void Execute(int index, int worker) => ForwardOnCaller(s, n, x, w, bias, y, worker);
+    }
+
+    private static void ForwardOnCaller(in ConvShape s, int n, float* x, float* w, float* bias, float* y, int worker)
+    {
+        float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
+        var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
+            PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)), row);
+        if (s.IsPointwise)
+            BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, true, 0), n, s.OutputPlane, y, bias);
+        else
+            BatchedProduct(filter, new Im2ColSource(s, x, true, 0), n, s.OutputPlane, y, bias);
     }
 
     /// <summary>
@@ -163,6 +166,25 @@ internal static unsafe class ConvolutionKernels
     {
         public void Execute(int index, int worker)
         {
+            if (s.StrideH == 1 && s.StrideW == 1 && !s.IsPointwise && s.PadH < s.KH && s.PadW < s.KW)
+            {
+                // A stride-1 convolution's input gradient is itself a convolution: of dy, padded by k − 1 − p, with
+                // the filter turned 180° and its two channel axes swapped. It runs on the forward path, lowering
+                // included, instead of scattering a lowered gradient back (col2im).
+                long size = (long)s.K * s.Patch;
+                float* flipped = FlippedFilter[worker].Get(size);
+                int kernel = s.KH * s.KW;
+                for (int k = 0; k < s.K; k++)
+                    for (int c = 0; c < s.C; c++)
+                    {
+                        float* src = w + ((long)k * s.C + c) * kernel;
+                        float* dst = flipped + ((long)c * s.K + k) * kernel;
+                        for (int t = 0; t < kernel; t++) dst[t] = src[kernel - 1 - t];
+                    }
+                var transposed = new ConvShape(s.K, s.OH, s.OW, s.C, s.KH, s.KW, s.H, s.W, 1, 1, s.KH - 1 - s.PadH, s.KW - 1 - s.PadW);
+                ForwardOnCaller(transposed, n, dy, flipped, null, dx, worker);
+                return;
+            }
             // Wᵀ: (C·kh·kw) x K, packed once.
             float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
             var filterT = Sgemm.Pack(StridedSource.ForA(MatrixView.Transposed(w, s.Patch), 1f), s.Patch, s.K,
@@ -236,57 +258,98 @@ internal static unsafe class ConvolutionKernels
 
     private sealed class BackwardFilterCall(ConvShape s, int n, float* x, float* dy, float* dw) : IParallelBody
     {
-        public void Execute(int index, int worker) => BackwardFilterOnCaller(s, n, x, dy, dw);
-    }
-
-    private static void BackwardFilterOnCaller(in ConvShape s, int n, float* x, float* dy, float* dw)
-    {
-        long filter = (long)s.K * s.Patch;
-        long total = (long)n * s.OutputPlane;
-        if (total == 0 || filter == 0)
+        public void Execute(int index, int worker)
         {
-            new Span<float>(dw, (int)filter).Clear();
-            return;
-        }
-        // Reduction ranges of output positions: long enough to amortise loading and storing the filter-sized
-        // partial, several per core.
-        int columns = (int)Math.Clamp(DivUp((int)Math.Min(total, int.MaxValue), 4 * CpuWorkers.Count), 256, 4096);
-        var job = new BackwardFilterJob(s, x, dy, columns, DivUp((int)total, columns), (int)total);
-        RunPieces(job, job.Pieces);
-        bool first = true;
-        for (int worker = 0; worker < job.Touched.Length; worker++)
-        {
-            if (!job.Touched[worker]) continue;
-            float* partial = FilterPartials[worker].Get(filter);
-            if (first) new ReadOnlySpan<float>(partial, (int)filter).CopyTo(new Span<float>(dw, (int)filter));
-            else VectorMath.AddInPlace(partial, dw, (int)filter);
-            first = false;
+            long filter = (long)s.K * s.Patch;
+            long total = (long)n * s.OutputPlane;
+            if (total == 0 || filter == 0)
+            {
+                new Span<float>(dw, (int)filter).Clear();
+                return;
+            }
+            var job = new BackwardFilterJob(s, x, dy, (int)total);
+            CpuWorkers.For(job.Pieces, job);
+            bool first = true;
+            for (int w = 0; w < job.Touched.Length; w++)
+            {
+                if (!job.Touched[w]) continue;
+                float* partial = FilterPartials[w].Get(filter);
+                if (first) new ReadOnlySpan<float>(partial, (int)filter).CopyTo(new Span<float>(dw, (int)filter));
+                else VectorMath.AddInPlace(partial, dw, (int)filter);
+                first = false;
+            }
         }
     }
 
-    private sealed class BackwardFilterJob(ConvShape s, float* x, float* dy, int columns, int pieces, int total) : IParallelBody, ISplittable
+    /// <summary>
+    /// dW[k, r] = Σ_q dy[k, q]·lowered[r, q] over a range of output positions per piece, as dot products along q:
+    /// the piece copies its dy rows once, then lowers a few patch rows at a time (they stay in L1) and runs the
+    /// register-tiled dot kernel over every filter; each worker sums its pieces into its own partial.
+    /// </summary>
+    private sealed class BackwardFilterJob : IParallelBody
     {
+        /// <summary>Output positions per piece: long dot products amortise the horizontal sums at their end.</summary>
+        private const int PieceLength = 1024;
+
+        private readonly ConvShape _s;
+        private readonly float* _x, _dy;
+        private readonly int _total, _length;
+
+        public BackwardFilterJob(ConvShape s, float* x, float* dy, int total)
+        {
+            _s = s;
+            _x = x;
+            _dy = dy;
+            _total = total;
+            int length = Math.Min(PieceLength, Math.Max(64, RoundUp(DivUp(total, 4 * CpuWorkers.Count), 16)));
+            Pieces = DivUp(total, length);
+            _length = RoundUp(DivUp(total, Pieces), 16);
+            Pieces = DivUp(total, _length);
+        }
+
+        public int Pieces { get; }
+
         public bool[] Touched { get; } = new bool[CpuWorkers.Count];
-
-        public int Pieces => pieces;
-
-        public bool Parallel { get; set; }
 
         public void Execute(int piece, int worker)
         {
-            int q0 = piece * columns;
-            int count = Math.Min(columns, total - q0);
+            var s = _s;
+            int q0 = piece * _length;
+            int length = Math.Min(_length, _total - q0);
+            int padded = RoundUp(length, 16);
+            var (tileRows, tileColumns) = DotKernels.Tile;
+            float* gradient = PiecePackedA[worker].Get((long)s.K * padded + (long)tileColumns * padded);
+            float* lowered = gradient + (long)s.K * padded;
+            for (int k = 0; k < s.K; k++) CopyPlaneRow(_dy, s.K, s.OutputPlane, k, q0, length, padded, gradient + (long)k * padded);
             float* partial = FilterPartials[worker].Get((long)s.K * s.Patch);
-            // A = dy over this range of positions: K x count, reduction along the positions.
-            float* row = Sgemm.RowBuffer(worker, Math.Max(count, s.K) + 64);
-            var gradient = Sgemm.Pack(new BatchedPlanesSource(dy, s.K, s.OutputPlane, false, q0), s.K, count,
-                PiecePackedA[worker].Get(Sgemm.PackedSize(s.K, count)), row);
-            float beta = Touched[worker] ? 1f : 0f;
+            bool accumulate = Touched[worker];
             Touched[worker] = true;
-            if (s.IsPointwise)
-                Sgemm.MultiplyPacked(gradient, new BatchedPlanesSource(x, s.C, s.InputPlane, false, q0), s.Patch, beta, partial, s.Patch, Parallel);
-            else
-                Sgemm.MultiplyPacked(gradient, new Im2ColSource(s, x, false, q0), s.Patch, beta, partial, s.Patch, Parallel);
+            for (int r0 = 0; r0 < s.Patch; r0 += tileColumns)
+            {
+                int columns = Math.Min(tileColumns, s.Patch - r0);
+                for (int j = 0; j < columns; j++)
+                {
+                    float* row = lowered + (long)j * padded;
+                    Im2Col.LowerBatchRow(s, _x, r0 + j, q0, length, row);
+                    for (int t = length; t < padded; t++) row[t] = 0f;
+                }
+                for (int k0 = 0; k0 < s.K; k0 += tileRows)
+                    DotKernels.Tile4x6OrLess(Math.Min(tileRows, s.K - k0), columns, padded, gradient + (long)k0 * padded, padded,
+                        lowered, padded, partial + (long)k0 * s.Patch + r0, s.Patch, accumulate);
+            }
+        }
+
+        /// <summary>dst[t] = data[n, c, p] for q0 + t = n·plane + p, t in [0, length), zero up to <paramref name="padded"/>.</summary>
+        private static void CopyPlaneRow(float* data, int channels, int plane, int c, int q0, int length, int padded, float* dst)
+        {
+            for (int t = 0; t < length;)
+            {
+                int q = q0 + t, n = q / plane, p = q - n * plane;
+                int run = Math.Min(plane - p, length - t);
+                new ReadOnlySpan<float>(data + ((long)n * channels + c) * plane + p, run).CopyTo(new Span<float>(dst + t, run));
+                t += run;
+            }
+            for (int t = length; t < padded; t++) dst[t] = 0f;
         }
     }
 }

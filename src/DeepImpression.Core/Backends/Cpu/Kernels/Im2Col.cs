@@ -64,13 +64,8 @@ internal static unsafe class Im2Col
             else
             {
                 float* src = plane + (long)ih * s.W;
-                // Output columns ow..ow+segment read input columns iw = ow·sw − pw + jj; keep those inside [0, W).
                 int iw0 = ow * s.StrideW - s.PadW + jj;
-                int lo = iw0 >= 0 ? 0 : Math.Min(segment, (-iw0 + s.StrideW - 1) / s.StrideW);
-                int hi = segment;
-                int lastIw = iw0 + (segment - 1) * s.StrideW;
-                if (lastIw >= s.W) hi = Math.Max(lo, (s.W - 1 - iw0) / s.StrideW + 1);
-                if (iw0 + (hi - 1) * s.StrideW >= s.W) hi = lo;
+                var (lo, hi) = InsideRow(iw0, s.StrideW, s.W, segment);
                 for (int t = 0; t < lo; t++) dst[t] = 0f;
                 if (s.StrideW == 1)
                 {
@@ -93,6 +88,19 @@ internal static unsafe class Im2Col
             dst += segment;
             p += segment;
         }
+    }
+
+    /// <summary>
+    /// The positions t in [0, segment) whose input column iw0 + t·stride lies inside [0, width): a range [lo, hi)
+    /// (empty when lo = hi).
+    /// </summary>
+    private static (int Lo, int Hi) InsideRow(int iw0, int stride, int width, int segment)
+    {
+        int lo = iw0 >= 0 ? 0 : Math.Min(segment, (-iw0 + stride - 1) / stride);
+        int hi = segment;
+        if (iw0 + (segment - 1) * stride >= width) hi = Math.Max(lo, (width - 1 - iw0) / stride + 1);
+        if (hi > lo && iw0 + (hi - 1) * stride >= width) hi = lo;
+        return (lo, hi);
     }
 
     private static readonly Vector512<int> EverySecond = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -124,6 +132,46 @@ internal static unsafe class Im2Col
         return t;
     }
 
+    private static readonly Vector512<int> SpreadBySecond = Vector512.Create(0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7, 16);
+    private static readonly Vector512<int> SpreadByFourth = Vector512.Create(0, 16, 16, 16, 1, 16, 16, 16, 2, 16, 16, 16, 3, 16, 16, 16);
+
+    /// <summary>to[t·stride] += from[t] for 16 values at a time (stride 2 or 4): the values are spread over whole
+    /// vectors with zeros between them and added in place, for every start t below <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ScatterAddStrided(float* from, int stride, int t, int end, float* to)
+    {
+        var zero = Vector512<float>.Zero;
+        if (stride == 2)
+        {
+            var upper = SpreadBySecond + Vector512.Create(8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0);
+            for (; t < end; t += 16)
+            {
+                var v = Vector512.Load(from + t);
+                float* d = to + t * 2;
+                (Vector512.Load(d) + Avx512F.PermuteVar16x32x2(v, SpreadBySecond, zero)).Store(d);
+                (Vector512.Load(d + 16) + Avx512F.PermuteVar16x32x2(v, upper, zero)).Store(d + 16);
+            }
+        }
+        else
+        {
+            var step = Vector512.Create(4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0);
+            var i0 = SpreadByFourth;
+            var i1 = i0 + step;
+            var i2 = i1 + step;
+            var i3 = i2 + step;
+            for (; t < end; t += 16)
+            {
+                var v = Vector512.Load(from + t);
+                float* d = to + t * 4;
+                (Vector512.Load(d) + Avx512F.PermuteVar16x32x2(v, i0, zero)).Store(d);
+                (Vector512.Load(d + 16) + Avx512F.PermuteVar16x32x2(v, i1, zero)).Store(d + 16);
+                (Vector512.Load(d + 32) + Avx512F.PermuteVar16x32x2(v, i2, zero)).Store(d + 32);
+                (Vector512.Load(d + 48) + Avx512F.PermuteVar16x32x2(v, i3, zero)).Store(d + 48);
+            }
+        }
+        return t;
+    }
+
     /// <summary>
     /// The adjoint of lowering for one image: dx[c, ih, iw] += dcol[r, t] for output positions p0 + t, t in
     /// [0, count), of every (r, t) whose window cell lies inside the image; dcol rows are <paramref name="ld"/> apart.
@@ -149,12 +197,21 @@ internal static unsafe class Im2Col
             int ih = oh * s.StrideH - s.PadH + i;
             if ((uint)ih < (uint)s.H)
             {
-                float* dst = plane + (long)ih * s.W;
-                int iw0 = ow * s.StrideW - s.PadW + jj;
-                for (int t = 0; t < segment; t++)
+                int stride = s.StrideW;
+                int iw0 = ow * stride - s.PadW + jj;
+                var (lo, hi) = InsideRow(iw0, stride, s.W, segment);
+                float* to = plane + (long)ih * s.W + iw0;
+                if (stride == 1)
                 {
-                    int iw = iw0 + t * s.StrideW;
-                    if ((uint)iw < (uint)s.W) dst[iw] += src[t];
+                    if (hi > lo) VectorMath.AddInPlace(src + lo, to + lo, hi - lo);
+                }
+                else
+                {
+                    int t = lo;
+                    int vectorEnd = Math.Min(hi - 16, (s.W - iw0) / stride - 16) + 1;
+                    if (CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4))
+                        t = ScatterAddStrided(src, stride, t, vectorEnd, to);
+                    for (; t < hi; t++) to[t * stride] += src[t];
                 }
             }
             src += segment;

@@ -346,7 +346,7 @@ internal static unsafe class ConvolutionKernels
             {
                 int q = q0 + t, n = q / plane, p = q - n * plane;
                 int run = Math.Min(plane - p, length - t);
-                new ReadOnlySpan<float>(data + ((long)n * channels + c) * plane + p, run).CopyTo(new Span<float>(dst + t, run));
+                VectorMath.Copy(data + ((long)n * channels + c) * plane + p, dst + t, run);
                 t += run;
             }
             for (int t = length; t < padded; t++) dst[t] = 0f;

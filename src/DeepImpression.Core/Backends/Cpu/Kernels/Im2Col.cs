@@ -51,43 +51,59 @@ internal static unsafe class Im2Col
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LowerRow(in ConvShape s, float* plane, int i, int jj, int p0, int count, float* dst)
     {
-        int p = p0, end = p0 + count;
-        while (p < end)
+        int outW = s.OW, height = s.H, width = s.W, stride = s.StrideW, strideH = s.StrideH;
+        // Walk output rows from (oh, ow) without dividing per segment: divisions cost more than short segments.
+        int oh = p0 / outW, ow = p0 - oh * outW;
+        int ih = oh * strideH - s.PadH + i;
+        int iwStart = jj - s.PadW;
+        bool vectorGather = CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4);
+        while (count > 0)
         {
-            int oh = p / s.OW, ow = p % s.OW;
-            int segment = Math.Min(s.OW - ow, end - p);
-            int ih = oh * s.StrideH - s.PadH + i;
-            if ((uint)ih >= (uint)s.H)
+            int segment = Math.Min(outW - ow, count);
+            if ((uint)ih >= (uint)height)
             {
-                new Span<float>(dst, segment).Clear();
+                ZeroFill(dst, segment);
             }
             else
             {
-                float* src = plane + (long)ih * s.W;
-                int iw0 = ow * s.StrideW - s.PadW + jj;
-                var (lo, hi) = InsideRow(iw0, s.StrideW, s.W, segment);
-                for (int t = 0; t < lo; t++) dst[t] = 0f;
-                if (s.StrideW == 1)
+                float* src = plane + (long)ih * width;
+                int iw0 = ow * stride + iwStart;
+                if (stride == 1)
                 {
-                    new ReadOnlySpan<float>(src + iw0 + lo, hi - lo).CopyTo(new Span<float>(dst + lo, hi - lo));
+                    int lo = Math.Clamp(-iw0, 0, segment);
+                    int hi = Math.Clamp(width - iw0, lo, segment);
+                    ZeroFill(dst, lo);
+                    VectorMath.Copy(src + iw0 + lo, dst + lo, hi - lo);
+                    ZeroFill(dst + hi, segment - hi);
                 }
                 else
                 {
-                    int stride = s.StrideW;
+                    var (lo, hi) = InsideRow(iw0, stride, width, segment);
+                    ZeroFill(dst, lo);
                     float* from = src + iw0;
                     int t = lo;
-                    // A vector step at t writes dst[t .. t+16) and reads from[t·stride .. (t+16)·stride): it may
-                    // start while both stay inside the segment's valid part and the input row.
-                    int vectorEnd = Math.Min(hi - 16, (s.W - iw0) / stride - 16) + 1;
-                    if (CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4))
+                    if (vectorGather)
+                    {
+                        // A vector step at t writes dst[t .. t+16) and reads from[t·stride .. (t+16)·stride): it may
+                        // start while both stay inside the segment's valid part and the input row.
+                        int vectorEnd = Math.Min(hi - 16, (width - iw0) / stride - 16) + 1;
                         t = GatherStrided(from, stride, t, vectorEnd, dst);
+                    }
                     for (; t < hi; t++) dst[t] = from[t * stride];
+                    ZeroFill(dst + hi, segment - hi);
                 }
-                for (int t = hi; t < segment; t++) dst[t] = 0f;
             }
             dst += segment;
-            p += segment;
+            count -= segment;
+            ow = 0;
+            ih += strideH;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ZeroFill(float* dst, int n)
+    {
+        for (int t = 0; t < n; t++) dst[t] = 0f;
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ internal static unsafe class PanelLayout
         {
             int q = w / panel, offset = w - q * panel;
             int run = Math.Min(panel - offset, count);
-            Unsafe.CopyBlockUnaligned(dst + ((long)q * depth + d) * panel + offset, values, (uint)(run * sizeof(float)));
+            VectorMath.Copy(values, dst + ((long)q * depth + d) * panel + offset, run);
             values += run;
             w += run;
             count -= run;

@@ -184,6 +184,20 @@ internal static unsafe class VectorMath
         for (; i < n; i++) y[i] = MathF.FusedMultiplyAdd(a, dy[i], MathF.FusedMultiplyAdd(b, x[i], c));
     }
 
+    /// <summary>dst[0..n) = src[0..n), inline: the runs copied while lowering are short, and a call per run costs more than the copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Load(src + i).Store(dst + i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Load(src + i).Store(dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Load(src + i).Store(dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
     /// <summary>y[i] += x[i] over a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddInPlace(float* x, float* y, int n)

@@ -110,6 +110,7 @@ internal static unsafe class Im2Col
     /// The positions t in [0, segment) whose input column iw0 + t·stride lies inside [0, width): a range [lo, hi)
     /// (empty when lo = hi).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int Lo, int Hi) InsideRow(int iw0, int stride, int width, int segment)
     {
         int lo = iw0 >= 0 ? 0 : Math.Min(segment, (-iw0 + stride - 1) / stride);

@@ -25,8 +25,9 @@ internal readonly unsafe struct PackedA(float* data, int m, int k, int paddedM, 
 /// </summary>
 internal static unsafe class Sgemm
 {
-    /// <summary>Depth of a block: a kc x 48 B micro-panel (36 KiB at 192) stays in Zen 5's 48 KiB L1.</summary>
-    internal static int BlockK = 192;
+    /// <summary>Largest depth of a block: a kc x 48 B micro-panel (48 KiB at 256) stays in Zen 5's L1/L2 boundary;
+    /// the depth is cut into equal blocks no deeper than this (288 = 2 x 144, not 256 + 32).</summary>
+    internal static int BlockK = 256;
     /// <summary>Rows of A swept per B micro-panel (mc x kc of packed A, 144 KiB, in L2).</summary>
     internal static int BlockM = 192;
     /// <summary>Columns of B packed together (kc x nc, 2.25 MiB at most, in L2/L3).</summary>
@@ -66,13 +67,17 @@ internal static unsafe class Sgemm
         var level = CpuIsa.Level;
         int mr = RowTile(level);
         int paddedM = (m + mr - 1) / mr * mr;
-        for (int pc = 0; pc < k; pc += BlockK)
+        int depth = DepthBlock(k);
+        for (int pc = 0; pc < k; pc += depth)
         {
-            int kc = Math.Min(BlockK, k - pc);
+            int kc = Math.Min(depth, k - pc);
             source.Pack(pc, kc, 0, m, mr, dst + (long)paddedM * pc, row);
         }
         return new PackedA(dst, m, k, paddedM, level);
     }
+
+    /// <summary>The depth of the blocks a reduction of length k is cut into (packing and multiplying agree on it).</summary>
+    private static int DepthBlock(int k) => Math.Max(1, DivUp(k, DivUp(k, BlockK)));
 
     /// <summary>Scratch of at least <paramref name="floats"/> for the calling participant (for a packed A that outlives one call's packing).</summary>
     public static float* RowBuffer(int worker, long floats) => RowScratch[worker].Get(floats);
@@ -173,7 +178,7 @@ internal static unsafe class Sgemm
         where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
     {
         int mr = TKernel.MR, nr = TKernel.NR, k = a.K;
-        int kcMax = Math.Min(BlockK, k);
+        int kcMax = DepthBlock(k);
         int mcMax = RoundUp(BlockM, mr);
         int ncMax = Math.Min(RoundUp(BlockN, nr), RoundUp(j1 - j0, nr));
         float* packedB = PackedBScratch[worker].Get((long)ncMax * kcMax);

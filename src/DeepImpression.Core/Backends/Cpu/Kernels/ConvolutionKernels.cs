@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
@@ -98,6 +99,7 @@ internal static unsafe class ConvolutionKernels
 
         public bool Parallel { get; set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int piece, int worker)
         {
             int m = _a.M;
@@ -164,6 +166,7 @@ internal static unsafe class ConvolutionKernels
 
     private sealed class BackwardDataCall(ConvShape s, int n, float* w, float* dy, float* dx) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index, int worker)
         {
             if (s.StrideH == 1 && s.StrideW == 1 && !s.IsPointwise && s.PadH < s.KH && s.PadW < s.KW)
@@ -224,6 +227,7 @@ internal static unsafe class ConvolutionKernels
 
         public bool Parallel { get; set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int piece, int worker)
         {
             var s = _s;
@@ -258,6 +262,7 @@ internal static unsafe class ConvolutionKernels
 
     private sealed class BackwardFilterCall(ConvShape s, int n, float* x, float* dy, float* dw) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index, int worker)
         {
             long filter = (long)s.K * s.Patch;
@@ -311,6 +316,7 @@ internal static unsafe class ConvolutionKernels
 
         public bool[] Touched { get; } = new bool[CpuWorkers.Count];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int piece, int worker)
         {
             var s = _s;
@@ -340,6 +346,7 @@ internal static unsafe class ConvolutionKernels
         }
 
         /// <summary>dst[t] = data[n, c, p] for q0 + t = n·plane + p, t in [0, length), zero up to <paramref name="padded"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopyPlaneRow(float* data, int channels, int plane, int c, int q0, int length, int padded, float* dst)
         {
             for (int t = 0; t < length;)

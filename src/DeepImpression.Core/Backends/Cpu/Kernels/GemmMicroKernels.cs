@@ -201,6 +201,7 @@ internal readonly unsafe struct PortableGemmKernel : IGemmMicroKernel
     public static int MR => 4;
     public static int NR => 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;

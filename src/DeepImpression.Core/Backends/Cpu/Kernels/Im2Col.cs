@@ -100,7 +100,7 @@ internal static unsafe class Im2Col
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ZeroFill(float* dst, int n)
     {
         for (int t = 0; t < n; t++) dst[t] = 0f;

@@ -59,6 +59,7 @@ internal static unsafe class MaxPoolingKernels
         }
 
         /// <summary>Outputs whose window has at least one input column: [first, last).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (int First, int Last) ColumnsWithInput()
         {
             // Window ow covers input columns [ow·sw − pw, ow·sw − pw + kw); it is empty when it starts at or past W.

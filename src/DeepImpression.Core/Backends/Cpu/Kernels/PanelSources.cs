@@ -32,7 +32,7 @@ internal interface IColumnRange<TSelf> where TSelf : struct
 internal static unsafe class PanelLayout
 {
     /// <summary>Copies values[0..count) to width positions [w, w+count) of depth row <paramref name="d"/>, across panel boundaries.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PutRun(float* values, int w, int count, int d, int depth, int panel, float* dst)
     {
         while (count > 0)
@@ -47,7 +47,7 @@ internal static unsafe class PanelLayout
     }
 
     /// <summary>Copies values[0..depth) down width position <paramref name="w"/> (one value per depth row).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PutColumn(float* values, int w, int depth, int panel, float* dst)
     {
         int q = w / panel;
@@ -56,6 +56,7 @@ internal static unsafe class PanelLayout
     }
 
     /// <summary>Zeroes the width positions [width, ceil(width/panel)·panel) of every depth row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PadTail(int width, int depth, int panel, float* dst)
     {
         int q = width / panel, used = width - q * panel;

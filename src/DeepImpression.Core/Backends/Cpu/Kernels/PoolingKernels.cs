@@ -33,6 +33,7 @@ internal static unsafe class PoolingKernels
         RunPlanes(job, planes, (long)h * w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPlanes(PoolJob job, int planes, long planeSize)
     {
         if (planes * planeSize < ElementwiseKernels.ParallelGrain) for (int i = 0; i < planes; i++) job.Execute(i, 0);
@@ -101,6 +102,7 @@ internal static unsafe class PoolingKernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double RowSum(float* row, int w0, int w1)
         {
             double s = 0;

@@ -62,6 +62,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>Packs an m x k left operand (d = k, w = i of <paramref name="source"/>) into <paramref name="dst"/> (<see cref="PackedSize"/> floats).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PackedA Pack<TSource>(TSource source, int m, int k, float* dst, float* row) where TSource : struct, IPanelSource
     {
         var level = CpuIsa.Level;
@@ -123,6 +124,7 @@ internal static unsafe class Sgemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleOnly(int m, int n, float beta, float* c, nint ldc)
     {
         for (int i = 0; i < m; i++)

@@ -44,7 +44,9 @@ internal static unsafe class ConvolutionKernels
         float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
         var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
             PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)), row);
-        if (s.IsPointwise)
+        if (IndirectConvolution.Applies(s))
+            IndirectConvolution.Forward(s, n, filter, x, bias, y, worker);
+        else if (s.IsPointwise)
             BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, true, 0), n, s.OutputPlane, y, bias);
         else
             BatchedProduct(filter, new Im2ColSource(s, x, true, 0), n, s.OutputPlane, y, bias);

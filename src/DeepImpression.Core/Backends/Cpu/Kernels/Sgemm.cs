@@ -78,7 +78,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>The depth of the blocks a reduction of length k is cut into (packing and multiplying agree on it).</summary>
-    private static int DepthBlock(int k) => Math.Max(1, DivUp(k, DivUp(k, BlockK)));
+    internal static int DepthBlock(int k) => Math.Max(1, DivUp(k, DivUp(k, BlockK)));
 
     /// <summary>Scratch of at least <paramref name="floats"/> for the calling participant (for a packed A that outlives one call's packing).</summary>
     public static float* RowBuffer(int worker, long floats) => RowScratch[worker].Get(floats);

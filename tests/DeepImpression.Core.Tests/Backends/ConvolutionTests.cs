@@ -29,6 +29,9 @@ public sealed class ConvolutionTests
         new(N: 3, C: 2, H: 1, W: 1501, K: 5, KH: 1, KW: 49, SH: 1, SW: 4, PH: 0, PW: 24),
         new(N: 7, C: 5, H: 6, W: 7, K: 6, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
         new(N: 9, C: 6, H: 1, W: 50, K: 7, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
+        // Small maps whose pieces hold several whole images (and an uneven last group).
+        new(N: 5, C: 3, H: 6, W: 12, K: 4, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        new(N: 40, C: 2, H: 1, W: 60, K: 3, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
         // Wide enough for several output tiles per image and two depth blocks on every path.
         new(N: 1, C: 30, H: 12, W: 90, K: 136, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
     ];

@@ -308,7 +308,8 @@ internal static unsafe class ConvolutionKernels
             _x = x;
             _dy = dy;
             _total = total;
-            int length = Math.Min(PieceLength, Math.Max(64, RoundUp(DivUp(total, 4 * CpuWorkers.Count), 16)));
+            // As long as possible (each tile ends in 24 horizontal sums), but at least one piece per core.
+            int length = Math.Min(PieceLength, Math.Max(64, RoundUp(DivUp(total, CpuWorkers.Count), 16)));
             Pieces = DivUp(total, length);
             _length = RoundUp(DivUp(total, Pieces), 16);
             Pieces = DivUp(total, _length);

@@ -56,7 +56,7 @@ internal static unsafe class Im2Col
         int oh = p0 / outW, ow = p0 - oh * outW;
         int ih = oh * strideH - s.PadH + i;
         int iwStart = jj - s.PadW;
-        bool vectorGather = CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4);
+        bool vectorGather = CanGather(stride);
         while (count > 0)
         {
             int segment = Math.Min(outW - ow, count);
@@ -66,32 +66,7 @@ internal static unsafe class Im2Col
             }
             else
             {
-                float* src = plane + (long)ih * width;
-                int iw0 = ow * stride + iwStart;
-                if (stride == 1)
-                {
-                    int lo = Math.Clamp(-iw0, 0, segment);
-                    int hi = Math.Clamp(width - iw0, lo, segment);
-                    ZeroFill(dst, lo);
-                    VectorMath.Copy(src + iw0 + lo, dst + lo, hi - lo);
-                    ZeroFill(dst + hi, segment - hi);
-                }
-                else
-                {
-                    var (lo, hi) = InsideRow(iw0, stride, width, segment);
-                    ZeroFill(dst, lo);
-                    float* from = src + iw0;
-                    int t = lo;
-                    if (vectorGather)
-                    {
-                        // A vector step at t writes dst[t .. t+16) and reads from[t·stride .. (t+16)·stride): it may
-                        // start while both stay inside the segment's valid part and the input row.
-                        int vectorEnd = Math.Min(hi - 16, (width - iw0) / stride - 16) + 1;
-                        t = GatherStrided(from, stride, t, vectorEnd, dst);
-                    }
-                    for (; t < hi; t++) dst[t] = from[t * stride];
-                    ZeroFill(dst + hi, segment - hi);
-                }
+                SampleRow(plane + (long)ih * width, width, ow * stride + iwStart, stride, segment, dst, vectorGather);
             }
             dst += segment;
             count -= segment;
@@ -99,6 +74,42 @@ internal static unsafe class Im2Col
             ih += strideH;
         }
     }
+
+    /// <summary>
+    /// dst[t] = row[iw0 + t·stride] for t in [0, count), 0 where that column is outside [0, width): one lowered
+    /// segment, or one phase of a row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void SampleRow(float* row, int width, int iw0, int stride, int count, float* dst, bool vectorGather)
+    {
+        if (stride == 1)
+        {
+            int lo = Math.Clamp(-iw0, 0, count);
+            int hi = Math.Clamp(width - iw0, lo, count);
+            ZeroFill(dst, lo);
+            VectorMath.Copy(row + iw0 + lo, dst + lo, hi - lo);
+            ZeroFill(dst + hi, count - hi);
+        }
+        else
+        {
+            var (lo, hi) = InsideRow(iw0, stride, width, count);
+            ZeroFill(dst, lo);
+            float* from = row + iw0;
+            int t = lo;
+            if (vectorGather)
+            {
+                // A vector step at t writes dst[t .. t+16) and reads from[t·stride .. (t+16)·stride): it may
+                // start while both stay inside the valid part and the input row.
+                int vectorEnd = Math.Min(hi - 16, (width - iw0) / stride - 16) + 1;
+                t = GatherStrided(from, stride, t, vectorEnd, dst);
+            }
+            for (; t < hi; t++) dst[t] = from[t * stride];
+            ZeroFill(dst + hi, count - hi);
+        }
+    }
+
+    /// <summary>Whether <see cref="SampleRow"/> may use whole-vector gathers for this stride at the current SIMD level.</summary>
+    public static bool CanGather(int stride) => CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ZeroFill(float* dst, int n)

@@ -3,80 +3,141 @@ using System.Runtime.CompilerServices;
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
-/// Stride-1 convolution with no lowering and no packing of the input. The batch is copied once into zero-padded
-/// planes (H + 2ph) x (W + 2pw), channel-major (all images' planes of channel 0, then channel 1, ...). Outputs are
-/// computed on the padded grid of the whole batch, position q = n·Hp·Wp + oh·Wp + ow, so that for every patch row
-/// r = (c, i, j) the values a run of consecutive outputs needs are consecutive in memory, at q + offset(r) with
-/// offset(r) = c·N·Hp·Wp + i·Wp + j. The micro-kernel reads its B rows there directly
-/// (<see cref="Avx512GemmKernel.RunIndirect"/>); grid positions that are no output (ow ≥ OW or oh ≥ OH) are
-/// computed and dropped. Used with AVX-512 where that waste is small (wide rows, the auditory stream's 1-D rows).
+/// The input of a convolution rearranged so that lowering is never needed: zero-padded, split into its stride
+/// phases, channel-major. Phase (a, b) of channel c of image n is the plane X[u, v] = xpad[c, s_h·u + a, s_w·v + b]
+/// of Hq x Wq = ceil(Hp / s_h) x ceil(Wp / s_w) cells, xpad being x padded by (ph, pw). An output (oh, ow) of
+/// image n sits at grid position q = n·Hq·Wq + oh·Wq + ow, and patch row r = (c, i, j) reads, for every output,
+/// the cell at q + offset(r) with offset(r) = plane index of (phase (i mod s_h, j mod s_w), channel c, image 0)
+/// + (i div s_h)·Wq + (j div s_w). So the B rows a run of consecutive outputs needs are consecutive in memory.
+/// Grid positions with oh ≥ OH or ow ≥ OW hold no output; they are computed and dropped, or carry zero gradient.
+/// </summary>
+internal readonly unsafe struct PhaseGrid
+{
+    public readonly int Hq, Wq, Plane, Images, Phases;
+
+    public PhaseGrid(in ConvShape s, int images)
+    {
+        Hq = (s.H + 2 * s.PadH + s.StrideH - 1) / s.StrideH;
+        Wq = (s.W + 2 * s.PadW + s.StrideW - 1) / s.StrideW;
+        Plane = checked(Hq * Wq);
+        Images = images;
+        Phases = s.StrideH * s.StrideW;
+    }
+
+    /// <summary>Floats of the rearranged batch, with room for whole-tile reads past its end.</summary>
+    public long Size(in ConvShape s) => (long)Phases * s.C * Images * Plane + Slack(s);
+
+    private static long Slack(in ConvShape s) => 2 * 48 + s.KW + 64;
+
+    /// <summary>Grid positions of one image up to and including its last output.</summary>
+    public int Span(in ConvShape s) => (s.OH - 1) * Wq + s.OW;
+
+    /// <summary>Share of grid positions that hold no output, along a row.</summary>
+    public static bool Worthwhile(in ConvShape s)
+    {
+        int wq = (s.W + 2 * s.PadW + s.StrideW - 1) / s.StrideW;
+        return (wq - s.OW) * 100 <= 15 * wq;
+    }
+
+    public void Offsets(in ConvShape s, int* offsets)
+    {
+        int r = 0;
+        for (int c = 0; c < s.C; c++)
+            for (int i = 0; i < s.KH; i++)
+                for (int j = 0; j < s.KW; j++)
+                {
+                    long phase = (long)(i % s.StrideH) * s.StrideW + j % s.StrideW;
+                    offsets[r++] = checked((int)(((phase * s.C + c) * Images) * Plane + (i / s.StrideH) * Wq + j / s.StrideW));
+                }
+    }
+
+    /// <summary>Fills <paramref name="grid"/> (<see cref="Size"/> floats) from x (N, C, H, W), spread over the cores.</summary>
+    public void Build(in ConvShape s, float* x, float* grid)
+    {
+        CpuWorkers.For(Images * s.C, new BuildJob(s, this, x, grid));
+        long body = (long)Phases * s.C * Images * Plane;
+        new Span<float>(grid + body, (int)Slack(s)).Clear();
+    }
+
+    private sealed class BuildJob(ConvShape s, PhaseGrid g, float* x, float* grid) : IParallelBody
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int index, int worker)
+        {
+            int image = index / s.C, channel = index - image * s.C;
+            float* src = x + (long)index * s.InputPlane;
+            bool gather = Im2Col.CanGather(s.StrideW);
+            for (int a = 0; a < s.StrideH; a++)
+                for (int b = 0; b < s.StrideW; b++)
+                {
+                    long phase = (long)a * s.StrideW + b;
+                    float* dst = grid + ((phase * s.C + channel) * g.Images + image) * g.Plane;
+                    for (int u = 0; u < g.Hq; u++)
+                    {
+                        int ih = s.StrideH * u + a - s.PadH;
+                        float* row = dst + (long)u * g.Wq;
+                        if ((uint)ih >= (uint)s.H) new Span<float>(row, g.Wq).Clear();
+                        else Im2Col.SampleRow(src + (long)ih * s.W, s.W, b - s.PadW, s.StrideW, g.Wq, row, gather);
+                    }
+                }
+        }
+    }
+}
+
+/// <summary>
+/// Convolution forward with B read in place from a <see cref="PhaseGrid"/> by the micro-kernel
+/// (<see cref="Avx512GemmKernel.RunIndirect"/>): no lowering and no packing of the input. Used with AVX-512 where
+/// the grid wastes little (wide rows, the auditory stream's 1-D rows, and strides 2 and 4 thanks to the phases).
 /// </summary>
 internal static unsafe class IndirectConvolution
 {
     private const int Tile = 48;
 
-    private static readonly PerWorkerScratch PaddedInput = new();
+    private static readonly PerWorkerScratch Grids = new();
     private static readonly PerWorkerScratch RowOffsets = new();
     private static readonly PerWorkerScratch OutputTiles = new();
 
-    /// <summary>Whether a convolution takes this path: stride 1, AVX-512, and at most 15 % of the outputs wasted
-    /// (lowering costs more than that on the network's layers; an 8-wide visual map would waste 20 %).</summary>
+    /// <summary>
+    /// Whether a convolution takes this path: AVX-512, at most 15 % of the grid wasted along a row (lowering costs
+    /// more than that on the network's layers; an 8-wide visual map would waste 20 %), and few enough planes per
+    /// depth block. Each (phase, channel) plane a block reads is its own memory page: past some 32 of them the
+    /// micro-kernel's loads miss the first-level TLB, and packed panels win (measured: a 3x3 stride-2 convolution
+    /// of 32 channels reads 64 planes per block and runs slower in place than lowered).
+    /// </summary>
     public static bool Applies(in ConvShape s) =>
-        CpuIsa.Level == SimdLevel.Avx512 && Avx512GemmKernel.NR == Tile && s.StrideH == 1 && s.StrideW == 1 && !s.IsPointwise
-        && (s.KW - 1) * 100 <= 15 * (s.W + 2 * s.PadW);
+        CpuIsa.Level == SimdLevel.Avx512 && Avx512GemmKernel.NR == Tile && !s.IsPointwise && PhaseGrid.Worthwhile(s)
+        && PlanesPerBlock(s) <= 32;
+
+    private static int PlanesPerBlock(in ConvShape s)
+    {
+        int taps = s.KH * s.KW;
+        int channels = Math.Min(s.C, (Sgemm.DepthBlock(s.Patch) + taps - 1) / taps + 1);
+        int phases = Math.Min(s.StrideH, s.KH) * Math.Min(s.StrideW, s.KW);
+        return channels * phases;
+    }
 
     /// <summary>y (N, K, OH, OW) = filter · x (+ bias) with the filter already packed; runs on the calling participant <paramref name="worker"/>.</summary>
     public static void Forward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
     {
-        int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
-        int plane = checked(hp * wp);
-        long batch = (long)n * s.C * plane;
-        float* padded = PaddedInput[worker].Get(batch + 2 * Tile + s.KW + 64);
-        CpuWorkers.For(n * s.C, new PadJob(s, n, x, padded, hp, wp));
-        // Pad the tail too: the last tile reads up to Tile + kw floats past the last plane.
-        new Span<float>(padded + batch, 2 * Tile + s.KW + 64).Clear();
-
+        var grid = new PhaseGrid(s, n);
+        float* cells = Grids[worker].Get(grid.Size(s));
+        grid.Build(s, x, cells);
         int* offsets = (int*)RowOffsets[worker].Get(s.Patch);
-        int r = 0;
-        for (int c = 0; c < s.C; c++)
-            for (int i = 0; i < s.KH; i++)
-                for (int j = 0; j < s.KW; j++) offsets[r++] = checked((int)((long)c * n * plane + i * wp + j));
+        grid.Offsets(s, offsets);
 
-        // The grid positions of one image that hold outputs end at span; a piece is a range of one image's
-        // positions or, for small images, a group of whole images.
-        int span = (s.OH - 1) * wp + s.OW;
+        // A piece is a range of one image's positions or, for small images, a group of whole images.
+        int span = grid.Span(s), plane = grid.Plane, wq = grid.Wq;
         int columns = Math.Clamp((128 * 1024 / filter.PaddedM) / Tile * Tile, 2 * Tile, 2048);
         var job = span >= columns / 2
-            ? new PieceJob(s, filter, padded, offsets, bias, y, wp, plane, span, columns, (span + columns - 1) / columns, 0) { TotalImages = n }
-            : new PieceJob(s, filter, padded, offsets, bias, y, wp, plane, span, columns, 0, Math.Max(1, columns / plane)) { TotalImages = n };
+            ? new PieceJob(s, filter, cells, offsets, bias, y, wq, plane, span, columns, (span + columns - 1) / columns, 0) { TotalImages = n }
+            : new PieceJob(s, filter, cells, offsets, bias, y, wq, plane, span, columns, 0, Math.Max(1, columns / plane)) { TotalImages = n };
         CpuWorkers.For(job.Pieces(n), job);
-    }
-
-    private sealed class PadJob(ConvShape s, int n, float* x, float* padded, int hp, int wp) : IParallelBody
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int index, int worker)
-        {
-            // Input plane (image, channel) = index goes to the channel-major position (channel, image).
-            int image = index / s.C, channel = index - image * s.C;
-            float* src = x + (long)index * s.InputPlane;
-            float* dst = padded + ((long)channel * n + image) * hp * wp;
-            new Span<float>(dst, s.PadH * wp).Clear();
-            for (int h = 0; h < s.H; h++)
-            {
-                float* row = dst + (long)(h + s.PadH) * wp;
-                new Span<float>(row, s.PadW).Clear();
-                VectorMath.Copy(src + (long)h * s.W, row + s.PadW, s.W);
-                new Span<float>(row + s.PadW + s.W, s.PadW).Clear();
-            }
-            new Span<float>(dst + (long)(s.H + s.PadH) * wp, s.PadH * wp).Clear();
-        }
     }
 
     /// <param name="perImage">Pieces per image when an image is cut into ranges of <paramref name="columns"/>; 0 in group mode.</param>
     /// <param name="imagesPerPiece">Whole images per piece in group mode; 0 otherwise.</param>
     private sealed class PieceJob(ConvShape s, PackedA filter, float* padded, int* offsets, float* bias, float* y,
-        int wp, int plane, int span, int columns, int perImage, int imagesPerPiece) : IParallelBody
+        int rowWidth, int plane, int span, int columns, int perImage, int imagesPerPiece) : IParallelBody
     {
         public int Pieces(int n) => perImage > 0 ? n * perImage : (n + imagesPerPiece - 1) / imagesPerPiece;
 
@@ -114,8 +175,8 @@ internal static unsafe class IndirectConvolution
             for (int q = start; q < start + count;)
             {
                 int image = q / plane, local = q - image * plane;
-                int oh = local / wp, ow = local - oh * wp;
-                int next = Math.Min(start + count, image * plane + (oh + 1) * wp);
+                int oh = local / rowWidth, ow = local - oh * rowWidth;
+                int next = Math.Min(start + count, image * plane + (oh + 1) * rowWidth);
                 int valid = oh < s.OH ? Math.Min(s.OW, ow + next - q) - ow : 0;
                 if (valid > 0)
                     for (int m = 0; m < filter.M; m++)

@@ -22,6 +22,8 @@ internal static unsafe class ConvolutionKernels
     private static readonly PerWorkerScratch PiecePackedA = new();
     private static readonly PerWorkerScratch PieceOutput = new();
     private static readonly PerWorkerScratch FilterPartials = new();
+    private static readonly PerWorkerScratch FilterGrid = new();
+    private static readonly PerWorkerScratch FilterGridOffsets = new();
 
     private static int DivUp(int a, int b) => (a + b - 1) / b;
     private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
@@ -274,7 +276,25 @@ internal static unsafe class ConvolutionKernels
                 new Span<float>(dw, (int)filter).Clear();
                 return;
             }
-            var job = new BackwardFilterJob(s, x, dy, (int)total);
+            BackwardFilterJob job;
+            if (s.C <= 4 && !s.IsPointwise && PhaseGrid.Worthwhile(s))
+            {
+                // Lowered rows read in place from the phase grid; dy is laid out on the grid, zero where no output is.
+                // It pays for the input layers (few channels, wide kernels, strided gathers) only: elsewhere the
+                // unaligned in-place reads cost more than lowering into aligned rows (measured).
+                var grid = new PhaseGrid(s, n);
+                float* cells = FilterGrid[worker].Get(grid.Size(s));
+                grid.Build(s, x, cells);
+                int* offsets = (int*)FilterGridOffsets[worker].Get(s.Patch);
+                grid.Offsets(s, offsets);
+                var pieces = grid.Pieces(s, PieceLength(grid.Images * grid.Plane));
+                job = new BackwardFilterJob(s, x, dy, pieces.Count, (int)total, 0) { Grid = grid, Cells = cells, Offsets = offsets, GridCut = pieces };
+            }
+            else
+            {
+                int length = PieceLength((int)total);
+                job = new BackwardFilterJob(s, x, dy, DivUp((int)total, length), (int)total, length);
+            }
             CpuWorkers.For(job.Pieces, job);
             bool first = true;
             for (int w = 0; w < job.Touched.Length; w++)
@@ -286,71 +306,99 @@ internal static unsafe class ConvolutionKernels
                 first = false;
             }
         }
+
+        /// <summary>Positions per piece: as many as possible (each dot tile ends in 24 horizontal sums), up to 1024,
+        /// but at least one piece per core; a multiple of 16.</summary>
+        private static int PieceLength(int total)
+        {
+            int length = Math.Min(1024, Math.Max(64, RoundUp(DivUp(total, CpuWorkers.Count), 16)));
+            int pieces = DivUp(total, length);
+            return RoundUp(DivUp(total, pieces), 16);
+        }
     }
 
     /// <summary>
-    /// dW[k, r] = Σ_q dy[k, q]·lowered[r, q] over a range of output positions per piece, as dot products along q:
-    /// the piece copies its dy rows once, then lowers a few patch rows at a time (they stay in L1) and runs the
-    /// register-tiled dot kernel over every filter; each worker sums its pieces into its own partial.
+    /// dW[k, r] = Σ_q dy[k, q]·lowered[r, q] over a range of positions per piece, as dot products along q: the piece
+    /// copies its dy rows once, then takes a few lowered rows at a time (read in place from a phase grid, or lowered
+    /// into L1) and runs the register-tiled dot kernel over every filter; each worker sums its pieces into its own
+    /// partial. Positions are output positions q = n·OH·OW + p, or grid positions when <see cref="Grid"/> is set.
     /// </summary>
-    private sealed class BackwardFilterJob : IParallelBody
+    private sealed class BackwardFilterJob(ConvShape s, float* x, float* dy, int pieces, int total, int length) : IParallelBody
     {
-        /// <summary>Output positions per piece: long dot products amortise the horizontal sums at their end.</summary>
-        private const int PieceLength = 1024;
-
-        private readonly ConvShape _s;
-        private readonly float* _x, _dy;
-        private readonly int _total, _length;
-
-        public BackwardFilterJob(ConvShape s, float* x, float* dy, int total)
-        {
-            _s = s;
-            _x = x;
-            _dy = dy;
-            _total = total;
-            // As long as possible (each tile ends in 24 horizontal sums), but at least one piece per core.
-            int length = Math.Min(PieceLength, Math.Max(64, RoundUp(DivUp(total, CpuWorkers.Count), 16)));
-            Pieces = DivUp(total, length);
-            _length = RoundUp(DivUp(total, Pieces), 16);
-            Pieces = DivUp(total, _length);
-        }
-
-        public int Pieces { get; }
+        public int Pieces => pieces;
 
         public bool[] Touched { get; } = new bool[CpuWorkers.Count];
+
+        public PhaseGrid Grid { get; init; }
+        public float* Cells { get; init; }
+        public int* Offsets { get; init; }
+        public GridPieces GridCut { get; init; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int piece, int worker)
         {
-            var s = _s;
-            int q0 = piece * _length;
-            int length = Math.Min(_length, _total - q0);
-            int padded = RoundUp(length, 16);
+            bool onGrid = Cells != null;
+            int q0, count;
+            if (onGrid) (q0, count) = GridCut[piece];
+            else (q0, count) = (piece * length, Math.Min(length, total - piece * length));
+            int padded = RoundUp(count, 16);
             var (tileRows, tileColumns) = DotKernels.Tile;
-            float* gradient = PiecePackedA[worker].Get((long)s.K * padded + (long)tileColumns * padded);
+            float* gradient = PiecePackedA[worker].Get((long)s.K * padded + (long)tileColumns * padded + 16);
             float* lowered = gradient + (long)s.K * padded;
-            for (int k = 0; k < s.K; k++) CopyPlaneRow(_dy, s.K, s.OutputPlane, k, q0, length, padded, gradient + (long)k * padded);
+            int* rows = (int*)(lowered + (long)tileColumns * padded);
+            for (int k = 0; k < s.K; k++)
+            {
+                float* dst = gradient + (long)k * padded;
+                if (onGrid) CopyGridRow(dy, k, q0, count, dst);
+                else CopyPlaneRow(dy, s.K, s.OutputPlane, k, q0, count, dst);
+                for (int t = count; t < padded; t++) dst[t] = 0f;
+            }
             float* partial = FilterPartials[worker].Get((long)s.K * s.Patch);
             bool accumulate = Touched[worker];
             Touched[worker] = true;
+            float* rowBase = onGrid ? Cells + q0 : lowered;
             for (int r0 = 0; r0 < s.Patch; r0 += tileColumns)
             {
                 int columns = Math.Min(tileColumns, s.Patch - r0);
                 for (int j = 0; j < columns; j++)
                 {
+                    if (onGrid)
+                    {
+                        // Past count the grid holds other positions' inputs; their dy is zero.
+                        rows[j] = Offsets[r0 + j];
+                        continue;
+                    }
                     float* row = lowered + (long)j * padded;
-                    Im2Col.LowerBatchRow(s, _x, r0 + j, q0, length, row);
-                    for (int t = length; t < padded; t++) row[t] = 0f;
+                    Im2Col.LowerBatchRow(s, x, r0 + j, q0, count, row);
+                    for (int t = count; t < padded; t++) row[t] = 0f;
+                    rows[j] = j * padded;
                 }
                 for (int k0 = 0; k0 < s.K; k0 += tileRows)
                     DotKernels.Tile4x6OrLess(Math.Min(tileRows, s.K - k0), columns, padded, gradient + (long)k0 * padded, padded,
-                        lowered, padded, partial + (long)k0 * s.Patch + r0, s.Patch, accumulate);
+                        rowBase, rows, partial + (long)k0 * s.Patch + r0, s.Patch, accumulate);
             }
         }
 
-        /// <summary>dst[t] = data[n, c, p] for q0 + t = n·plane + p, t in [0, length), zero up to <paramref name="padded"/>.</summary>
+        /// <summary>dst[t] = dy[n, k, oh, ow] for grid position q0 + t = n·plane + oh·Wq + ow when that is an output, else 0.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void CopyPlaneRow(float* data, int channels, int plane, int c, int q0, int length, int padded, float* dst)
+        private void CopyGridRow(float* data, int k, int q0, int count, float* dst)
+        {
+            var g = Grid;
+            for (int t = 0; t < count;)
+            {
+                int q = q0 + t, image = q / g.Plane, local = q - image * g.Plane;
+                int oh = local / g.Wq, ow = local - oh * g.Wq;
+                int run = Math.Min(g.Wq - ow, count - t);
+                int valid = oh < s.OH ? Math.Clamp(s.OW - ow, 0, run) : 0;
+                VectorMath.Copy(data + (((long)image * s.K + k) * s.OH + oh) * s.OW + ow, dst + t, valid);
+                for (int z = valid; z < run; z++) dst[t + z] = 0f;
+                t += run;
+            }
+        }
+
+        /// <summary>dst[t] = data[n, c, p] for q0 + t = n·plane + p, t in [0, length).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void CopyPlaneRow(float* data, int channels, int plane, int c, int q0, int length, float* dst)
         {
             for (int t = 0; t < length;)
             {
@@ -359,7 +407,6 @@ internal static unsafe class ConvolutionKernels
                 VectorMath.Copy(data + ((long)n * channels + c) * plane + p, dst + t, run);
                 t += run;
             }
-            for (int t = length; t < padded; t++) dst[t] = 0f;
         }
     }
 }

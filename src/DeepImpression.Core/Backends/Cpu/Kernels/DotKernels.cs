@@ -19,25 +19,29 @@ internal static unsafe class DotKernels
         _ => (1, 1),
     };
 
-    /// <summary>C[i0.., j0..] for a tile of <paramref name="rows"/> x <paramref name="columns"/> (at most <see cref="Tile"/>).</summary>
+    /// <summary>
+    /// C[i0.., j0..] for a tile of <paramref name="rows"/> x <paramref name="columns"/> (at most <see cref="Tile"/>):
+    /// row i of A at a + i·lda, row j of B at b + bRows[j] (B rows need not be evenly spaced: they may be read in
+    /// place from a <see cref="PhaseGrid"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile4x6OrLess(int rows, int columns, int length, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    public static void Tile4x6OrLess(int rows, int columns, int length, float* a, nint lda, float* b, int* bRows, float* c, nint ldc, bool accumulate)
     {
         var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512 && rows == 4 && columns == 6)
         {
-            Avx512Tile(length, a, lda, b, ldb, c, ldc, accumulate);
+            Avx512Tile(length, a, lda, b, bRows, c, ldc, accumulate);
             return;
         }
         if (level == SimdLevel.Avx2 && rows == 3 && columns == 4)
         {
-            Avx2Tile(length, a, lda, b, ldb, c, ldc, accumulate);
+            Avx2Tile(length, a, lda, b, bRows, c, ldc, accumulate);
             return;
         }
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < columns; j++)
             {
-                float dot = Dot(a + i * lda, b + j * ldb, length, level);
+                float dot = Dot(a + i * lda, b + bRows[j], length, level);
                 float* target = c + i * ldc + j;
                 *target = accumulate ? *target + dot : dot;
             }
@@ -71,14 +75,14 @@ internal static unsafe class DotKernels
 
     /// <summary>4 rows of A against 6 rows of B: 24 zmm accumulators, four A vectors held, B vectors loaded one at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Avx512Tile(int length, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    private static void Avx512Tile(int length, float* a, nint lda, float* b, int* bRows, float* c, nint ldc, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c24 = default, c25 = default;
         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default, c34 = default, c35 = default;
         float* a0p = a, a1p = a + lda, a2p = a + 2 * lda, a3p = a + 3 * lda;
-        float* b0p = b, b1p = b + ldb, b2p = b + 2 * ldb, b3p = b + 3 * ldb, b4p = b + 4 * ldb, b5p = b + 5 * ldb;
+        float* b0p = b + bRows[0], b1p = b + bRows[1], b2p = b + bRows[2], b3p = b + bRows[3], b4p = b + bRows[4], b5p = b + bRows[5];
         for (int q = 0; q < length; q += 16)
         {
             var a0 = Vector512.Load(a0p + q); var a1 = Vector512.Load(a1p + q);
@@ -120,13 +124,13 @@ internal static unsafe class DotKernels
 
     /// <summary>3 rows of A against 4 rows of B in 12 ymm accumulators (16 registers in all).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Avx2Tile(int length, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    private static void Avx2Tile(int length, float* a, nint lda, float* b, int* bRows, float* c, nint ldc, bool accumulate)
     {
         Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
         Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default;
         float* a0p = a, a1p = a + lda, a2p = a + 2 * lda;
-        float* b0p = b, b1p = b + ldb, b2p = b + 2 * ldb, b3p = b + 3 * ldb;
+        float* b0p = b + bRows[0], b1p = b + bRows[1], b2p = b + bRows[2], b3p = b + bRows[3];
         for (int q = 0; q < length; q += 8)
         {
             var a0 = Vector256.Load(a0p + q); var a1 = Vector256.Load(a1p + q); var a2 = Vector256.Load(a2p + q);

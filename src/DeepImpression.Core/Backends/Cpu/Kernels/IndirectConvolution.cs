@@ -32,6 +32,18 @@ internal readonly unsafe struct PhaseGrid
     /// <summary>Grid positions of one image up to and including its last output.</summary>
     public int Span(in ConvShape s) => (s.OH - 1) * Wq + s.OW;
 
+    /// <summary>
+    /// Cuts the grid into pieces of about <paramref name="columns"/> positions: ranges of one image's positions up
+    /// to its span or, when an image is smaller than half a piece, groups of whole images.
+    /// </summary>
+    public GridPieces Pieces(in ConvShape s, int columns)
+    {
+        int span = Span(s);
+        return span >= columns / 2
+            ? new GridPieces(Plane, span, columns, (span + columns - 1) / columns, 0, Images)
+            : new GridPieces(Plane, span, columns, 0, Math.Max(1, columns / Plane), Images);
+    }
+
     /// <summary>Share of grid positions that hold no output, along a row.</summary>
     public static bool Worthwhile(in ConvShape s)
     {
@@ -84,6 +96,27 @@ internal readonly unsafe struct PhaseGrid
     }
 }
 
+/// <summary>A cut of a <see cref="PhaseGrid"/> into pieces: piece i covers grid positions [Start, Start + Count).</summary>
+internal readonly struct GridPieces(int plane, int span, int columns, int perImage, int imagesPerPiece, int images)
+{
+    public int Count => perImage > 0 ? images * perImage : (images + imagesPerPiece - 1) / imagesPerPiece;
+
+    public (int Start, int Count) this[int piece]
+    {
+        get
+        {
+            if (perImage > 0)
+            {
+                int image = piece / perImage, q0 = piece % perImage * columns;
+                return (image * plane + q0, Math.Min(columns, span - q0));
+            }
+            int first = piece * imagesPerPiece;
+            int group = Math.Min(imagesPerPiece, images - first);
+            return (first * plane, (group - 1) * plane + span);
+        }
+    }
+}
+
 /// <summary>
 /// Convolution forward with B read in place from a <see cref="PhaseGrid"/> by the micro-kernel
 /// (<see cref="Avx512GemmKernel.RunIndirect"/>): no lowering and no packing of the input. Used with AVX-512 where
@@ -125,43 +158,23 @@ internal static unsafe class IndirectConvolution
         int* offsets = (int*)RowOffsets[worker].Get(s.Patch);
         grid.Offsets(s, offsets);
 
-        // A piece is a range of one image's positions or, for small images, a group of whole images.
-        int span = grid.Span(s), plane = grid.Plane, wq = grid.Wq;
-        int columns = Math.Clamp((128 * 1024 / filter.PaddedM) / Tile * Tile, 2 * Tile, 2048);
-        var job = span >= columns / 2
-            ? new PieceJob(s, filter, cells, offsets, bias, y, wq, plane, span, columns, (span + columns - 1) / columns, 0) { TotalImages = n }
-            : new PieceJob(s, filter, cells, offsets, bias, y, wq, plane, span, columns, 0, Math.Max(1, columns / plane)) { TotalImages = n };
-        CpuWorkers.For(job.Pieces(n), job);
+        // An output tile of about 512 KiB per piece.
+        var pieces = grid.Pieces(s, Math.Clamp((128 * 1024 / filter.PaddedM) / Tile * Tile, 2 * Tile, 2048));
+        CpuWorkers.For(pieces.Count, new PieceJob(s, filter, cells, offsets, bias, y, grid, pieces));
     }
 
-    /// <param name="perImage">Pieces per image when an image is cut into ranges of <paramref name="columns"/>; 0 in group mode.</param>
-    /// <param name="imagesPerPiece">Whole images per piece in group mode; 0 otherwise.</param>
-    private sealed class PieceJob(ConvShape s, PackedA filter, float* padded, int* offsets, float* bias, float* y,
-        int rowWidth, int plane, int span, int columns, int perImage, int imagesPerPiece) : IParallelBody
+    private sealed class PieceJob(ConvShape s, PackedA filter, float* cells, int* offsets, float* bias, float* y,
+        PhaseGrid grid, GridPieces pieces) : IParallelBody
     {
-        public int Pieces(int n) => perImage > 0 ? n * perImage : (n + imagesPerPiece - 1) / imagesPerPiece;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int piece, int worker)
         {
-            int start, count;
-            if (perImage > 0)
-            {
-                int image = piece / perImage, q0 = piece % perImage * columns;
-                start = image * plane + q0;
-                count = Math.Min(columns, span - q0);
-            }
-            else
-            {
-                int first = piece * imagesPerPiece;
-                int images = Math.Min(imagesPerPiece, TotalImages - first);
-                start = first * plane;
-                count = (images - 1) * plane + span;
-            }
+            var (start, count) = pieces[piece];
+            int plane = grid.Plane, rowWidth = grid.Wq;
             int width = (count + Tile - 1) / Tile * Tile;
             int rows = filter.PaddedM;
             float* tile = OutputTiles[worker].Get((long)rows * width);
-            float* source = padded + start;
+            float* source = cells + start;
             int k = filter.K, depth = Sgemm.DepthBlock(k);
             for (int pc = 0; pc < k; pc += depth)
             {
@@ -187,7 +200,5 @@ internal static unsafe class IndirectConvolution
                 q = next;
             }
         }
-
-        public int TotalImages { get; init; }
     }
 }

@@ -26,6 +26,10 @@ internal static unsafe class ConvolutionKernels
     private static readonly PerWorkerScratch FilterGridOffsets = new();
 
     private static int DivUp(int a, int b) => (a + b - 1) / b;
+
+    /// <summary>Whole images per piece: as many as fit, but few enough that every core gets about two pieces.</summary>
+    internal static int ImagesPerPiece(int fit, int images) =>
+        Math.Max(1, Math.Min(fit, DivUp(images, 2 * CpuWorkers.Count)));
     private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
 
     // ---- Forward ------------------------------------------------------------------------------------------
@@ -94,7 +98,7 @@ internal static unsafe class ConvolutionKernels
             }
             else
             {
-                _imagesPerPiece = Math.Max(1, columns / plane);
+                _imagesPerPiece = ImagesPerPiece(columns / plane, n);
                 Pieces = DivUp(n, _imagesPerPiece);
             }
         }
@@ -222,7 +226,7 @@ internal static unsafe class ConvolutionKernels
             _dx = dx;
             // Lowered gradient columns per GEMM: about 1 MiB of scratch.
             int columns = Math.Max(4 * Sgemm.ColumnTile(filterT.Level), (256 * 1024) / Math.Max(1, s.Patch));
-            _imagesPerPiece = s.OutputPlane >= columns ? 1 : Math.Max(1, columns / s.OutputPlane);
+            _imagesPerPiece = s.OutputPlane >= columns ? 1 : ImagesPerPiece(columns / s.OutputPlane, n);
             _chunk = s.OutputPlane >= columns ? RoundUp(DivUp(s.OutputPlane, DivUp(s.OutputPlane, columns)), Sgemm.ColumnTile(filterT.Level)) : s.OutputPlane;
             Pieces = DivUp(n, _imagesPerPiece);
         }

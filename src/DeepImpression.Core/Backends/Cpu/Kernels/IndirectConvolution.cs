@@ -41,7 +41,7 @@ internal readonly unsafe struct PhaseGrid
         int span = Span(s);
         return span >= columns / 2
             ? new GridPieces(Plane, span, columns, (span + columns - 1) / columns, 0, Images)
-            : new GridPieces(Plane, span, columns, 0, Math.Max(1, columns / Plane), Images);
+            : new GridPieces(Plane, span, columns, 0, ConvolutionKernels.ImagesPerPiece(columns / Plane, Images), Images);
     }
 
     /// <summary>Share of grid positions that hold no output, along a row.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>

@@ -1,15 +1,19 @@
 using System.Runtime.CompilerServices;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
-/// Convolution as one GEMM over the whole batch, with the lowered (im2col) matrix never materialised: its panels
-/// are packed straight from the input (<see cref="Im2ColSource"/>), and a 1x1, stride-1 convolution packs the
-/// input planes as they are. The columns of the product are the output positions of every image, q = n·OH·OW + p,
-/// cut into pieces that the cores take one at a time; the filter is packed once per call and shared.
+/// Convolution as one GEMM over the whole batch, with the lowered (im2col) matrix never materialised. The columns
+/// of the product are the output positions of every image, q = n·OH·OW + p, cut into pieces that the cores take
+/// one at a time; the filter is packed once per call and shared.
 /// <list type="bullet">
-/// <item>forward: y (K x Q) = W (K x C·kh·kw) · lowered(x)</item>
-/// <item>backward data: dlowered (C·kh·kw x Q) = Wᵀ · dy, added back onto dx (col2im), image by image</item>
-/// <item>backward filter: dW (K x C·kh·kw) = dy · lowered(x)ᵀ, each core summing its pieces into its own partial</item>
+/// <item>forward: y (K x Q) = W (K x C·kh·kw) · lowered(x). With AVX-512 the micro-kernel mostly reads the
+/// input in place (<see cref="IndirectConvolution"/>); otherwise lowered panels are packed straight from the input
+/// (<see cref="Im2ColSource"/>), and a 1x1, stride-1 convolution packs the input planes as they are.</item>
+/// <item>backward data: for stride 1, a forward convolution of dy with the flipped filter; otherwise
+/// dlowered (C·kh·kw x Q) = Wᵀ · dy, added back onto dx (col2im) image by image.</item>
+/// <item>backward filter: dW (K x C·kh·kw) = dy · lowered(x)ᵀ as register-tiled dot products along q
+/// (<see cref="DotKernels"/>), each core summing its pieces into its own partial.</item>
 /// </list>
 /// </summary>
 internal static unsafe class ConvolutionKernels
@@ -19,18 +23,18 @@ internal static unsafe class ConvolutionKernels
 
     private static readonly PerWorkerScratch PackedFilter = new();
     private static readonly PerWorkerScratch FlippedFilter = new();
-    private static readonly PerWorkerScratch PiecePackedA = new();
+    private static readonly PerWorkerScratch FilterPieceRows = new();
     private static readonly PerWorkerScratch PieceOutput = new();
     private static readonly PerWorkerScratch FilterPartials = new();
     private static readonly PerWorkerScratch FilterGrid = new();
     private static readonly PerWorkerScratch FilterGridOffsets = new();
 
     private static int DivUp(int a, int b) => (a + b - 1) / b;
+    private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
 
     /// <summary>Whole images per piece: as many as fit, but few enough that every core gets about two pieces.</summary>
     internal static int ImagesPerPiece(int fit, int images) =>
         Math.Max(1, Math.Min(fit, DivUp(images, 2 * CpuWorkers.Count)));
-    private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
 
     // ---- Forward ------------------------------------------------------------------------------------------
 
@@ -53,9 +57,9 @@ internal static unsafe class ConvolutionKernels
         if (IndirectConvolution.Applies(s))
             IndirectConvolution.Forward(s, n, filter, x, bias, y, worker);
         else if (s.IsPointwise)
-            BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, true, 0), n, s.OutputPlane, y, bias);
+            BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, 0), n, s.OutputPlane, y, bias);
         else
-            BatchedProduct(filter, new Im2ColSource(s, x, true, 0), n, s.OutputPlane, y, bias);
+            BatchedProduct(filter, new Im2ColSource(s, x, 0), n, s.OutputPlane, y, bias);
     }
 
     /// <summary>
@@ -200,7 +204,7 @@ internal static unsafe class ConvolutionKernels
             float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
             var filterT = Sgemm.Pack(StridedSource.ForA(MatrixView.Transposed(w, s.Patch), 1f), s.Patch, s.K,
                 PackedFilter[worker].Get(Sgemm.PackedSize(s.Patch, s.K)), row);
-            var gradient = new BatchedPlanesSource(dy, s.K, s.OutputPlane, true, 0);
+            var gradient = new BatchedPlanesSource(dy, s.K, s.OutputPlane, 0);
             if (s.IsPointwise)
             {
                 BatchedProduct(filterT, gradient, n, s.OutputPlane, dx, null);
@@ -347,7 +351,7 @@ internal static unsafe class ConvolutionKernels
             else (q0, count) = (piece * length, Math.Min(length, total - piece * length));
             int padded = RoundUp(count, 16);
             var (tileRows, tileColumns) = DotKernels.Tile;
-            float* gradient = PiecePackedA[worker].Get((long)s.K * padded + (long)tileColumns * padded + 16);
+            float* gradient = FilterPieceRows[worker].Get((long)s.K * padded + (long)tileColumns * padded + 16);
             float* lowered = gradient + (long)s.K * padded;
             int* rows = (int*)(lowered + (long)tileColumns * padded);
             for (int k = 0; k < s.K; k++)

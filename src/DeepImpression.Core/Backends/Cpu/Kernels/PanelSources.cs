@@ -46,15 +46,6 @@ internal static unsafe class PanelLayout
         }
     }
 
-    /// <summary>Copies values[0..depth) down width position <paramref name="w"/> (one value per depth row).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void PutColumn(float* values, int w, int depth, int panel, float* dst)
-    {
-        int q = w / panel;
-        float* d = dst + (long)q * depth * panel + (w - q * panel);
-        for (int i = 0; i < depth; i++) d[(long)i * panel] = values[i];
-    }
-
     /// <summary>Zeroes the width positions [width, ceil(width/panel)·panel) of every depth row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PadTail(int width, int depth, int panel, float* dst)
@@ -112,50 +103,28 @@ internal readonly unsafe struct StridedSource(float* data, nint depthStride, nin
 }
 
 /// <summary>
-/// A batch of (channels, plane) stacks, data[n, c, p], seen as a channels x (N·plane) matrix whose column q = n·plane + p
-/// runs over every image: the input of a 1x1 convolution, or a convolution's output gradient.
-/// <paramref name="channelsAlongDepth"/> picks whether channels are the reduction dimension (d = c, w = q) or the
-/// output dimension (d = q, w = c); q counts from <paramref name="firstColumn"/>.
+/// A batch of (channels, plane) stacks, data[n, c, p], seen as a channels x (N·plane) matrix whose column
+/// q = n·plane + p runs over every image (counted from <paramref name="firstColumn"/>), channels along the depth:
+/// the input of a 1x1 convolution, or a convolution's output gradient.
 /// </summary>
-internal readonly unsafe struct BatchedPlanesSource(float* data, int channels, int plane, bool channelsAlongDepth, int firstColumn)
+internal readonly unsafe struct BatchedPlanesSource(float* data, int channels, int plane, int firstColumn)
     : IPanelSource, IColumnRange<BatchedPlanesSource>
 {
-    public BatchedPlanesSource From(int column) => new(data, channels, plane, channelsAlongDepth, firstColumn + column);
+    public BatchedPlanesSource From(int column) => new(data, channels, plane, firstColumn + column);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
     {
-        if (channelsAlongDepth) w0 += firstColumn;
-        else d0 += firstColumn;
-        if (channelsAlongDepth)
+        w0 += firstColumn;
+        for (int d = 0; d < depth; d++)
         {
-            for (int d = 0; d < depth; d++)
+            int c = d0 + d;
+            for (int w = 0; w < width;)
             {
-                int c = d0 + d;
-                for (int w = 0; w < width;)
-                {
-                    int q = w0 + w, n = q / plane, p = q - n * plane;
-                    int run = Math.Min(plane - p, width - w);
-                    PanelLayout.PutRun(data + ((long)n * channels + c) * plane + p, w, run, d, depth, panel, dst);
-                    w += run;
-                }
-            }
-        }
-        else
-        {
-            for (int w = 0; w < width; w++)
-            {
-                int c = w0 + w;
-                int qb = w / panel;
-                float* o = dst + (long)qb * depth * panel + (w - qb * panel);
-                for (int d = 0; d < depth;)
-                {
-                    int q = d0 + d, n = q / plane, p = q - n * plane;
-                    int run = Math.Min(plane - p, depth - d);
-                    float* src = data + ((long)n * channels + c) * plane + p;
-                    for (int t = 0; t < run; t++) o[(long)(d + t) * panel] = src[t];
-                    d += run;
-                }
+                int q = w0 + w, n = q / plane, p = q - n * plane;
+                int run = Math.Min(plane - p, width - w);
+                PanelLayout.PutRun(data + ((long)n * channels + c) * plane + p, w, run, d, depth, panel, dst);
+                w += run;
             }
         }
         PanelLayout.PadTail(width, depth, panel, dst);
@@ -163,37 +132,23 @@ internal readonly unsafe struct BatchedPlanesSource(float* data, int channels, i
 }
 
 /// <summary>
-/// The lowered (im2col) matrix of a batch, never materialised: row r = (c, i, j) of the patch, column q = n·OH·OW + p
-/// over every output position of every image, counted from <paramref name="firstColumn"/>.
-/// <paramref name="patchAlongDepth"/>: d = r, w = q (the forward's B); otherwise d = q, w = r (the filter
-/// gradient's B, the lowered matrix transposed).
+/// The lowered (im2col) matrix of a batch, never materialised: row r = (c, i, j) of the patch along the depth,
+/// column q = n·OH·OW + p over every output position of every image, counted from <paramref name="firstColumn"/>.
 /// </summary>
-internal readonly unsafe struct Im2ColSource(ConvShape shape, float* x, bool patchAlongDepth, int firstColumn)
+internal readonly unsafe struct Im2ColSource(ConvShape shape, float* x, int firstColumn)
     : IPanelSource, IColumnRange<Im2ColSource>
 {
-    public Im2ColSource From(int column) => new(shape, x, patchAlongDepth, firstColumn + column);
+    public Im2ColSource From(int column) => new(shape, x, firstColumn + column);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
     {
         var s = shape;
-        if (patchAlongDepth) w0 += firstColumn;
-        else d0 += firstColumn;
-        if (patchAlongDepth)
+        w0 += firstColumn;
+        for (int d = 0; d < depth; d++)
         {
-            for (int d = 0; d < depth; d++)
-            {
-                Im2Col.LowerBatchRow(s, x, d0 + d, w0, width, row);
-                PanelLayout.PutRun(row, 0, width, d, depth, panel, dst);
-            }
-        }
-        else
-        {
-            for (int w = 0; w < width; w++)
-            {
-                Im2Col.LowerBatchRow(s, x, w0 + w, d0, depth, row);
-                PanelLayout.PutColumn(row, w, depth, panel, dst);
-            }
+            Im2Col.LowerBatchRow(s, x, d0 + d, w0, width, row);
+            PanelLayout.PutRun(row, 0, width, d, depth, panel, dst);
         }
         PanelLayout.PadTail(width, depth, panel, dst);
     }

@@ -54,7 +54,7 @@ internal static unsafe class ConvolutionKernels
         float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
         var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
             PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)), row);
-        if (IndirectConvolution.Applies(s))
+        if (IndirectConvolution.Applies(s, n))
             IndirectConvolution.Forward(s, n, filter, x, bias, y, worker);
         else if (s.IsPointwise)
             BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, 0), n, s.OutputPlane, y, bias);
@@ -285,7 +285,7 @@ internal static unsafe class ConvolutionKernels
                 return;
             }
             BackwardFilterJob job;
-            if (s.C <= 4 && !s.IsPointwise && PhaseGrid.Worthwhile(s))
+            if (s.C <= 4 && !s.IsPointwise && PhaseGrid.Worthwhile(s, n))
             {
                 // Lowered rows read in place from the phase grid; dy is laid out on the grid, zero where no output is.
                 // It pays for the input layers (few channels, wide kernels, strided gathers) only: elsewhere the

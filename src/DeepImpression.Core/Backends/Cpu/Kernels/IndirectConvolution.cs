@@ -44,11 +44,16 @@ internal readonly unsafe struct PhaseGrid
             : new GridPieces(Plane, span, columns, 0, ConvolutionKernels.ImagesPerPiece(columns / Plane, Images), Images);
     }
 
-    /// <summary>Share of grid positions that hold no output, along a row.</summary>
-    public static bool Worthwhile(in ConvShape s)
+    /// <summary>
+    /// Whether a grid suits this convolution: at most 15 % of the positions along a row hold no output, and the
+    /// whole grid is addressable with 32-bit offsets (a very large batch falls back to lowering).
+    /// </summary>
+    public static bool Worthwhile(in ConvShape s, int images)
     {
-        int wq = (s.W + 2 * s.PadW + s.StrideW - 1) / s.StrideW;
-        return (wq - s.OW) * 100 <= 15 * wq;
+        long hq = (s.H + 2L * s.PadH + s.StrideH - 1) / s.StrideH;
+        long wq = (s.W + 2L * s.PadW + s.StrideW - 1) / s.StrideW;
+        long cells = hq * wq * s.StrideH * s.StrideW * s.C * images;
+        return (wq - s.OW) * 100 <= 15 * wq && cells < int.MaxValue / 2;
     }
 
     public void Offsets(in ConvShape s, int* offsets)
@@ -137,8 +142,8 @@ internal static unsafe class IndirectConvolution
     /// micro-kernel's loads miss the first-level TLB, and packed panels win (measured: a 3x3 stride-2 convolution
     /// of 32 channels reads 64 planes per block and runs slower in place than lowered).
     /// </summary>
-    public static bool Applies(in ConvShape s) =>
-        CpuIsa.Level == SimdLevel.Avx512 && Avx512GemmKernel.NR == Tile && !s.IsPointwise && PhaseGrid.Worthwhile(s)
+    public static bool Applies(in ConvShape s, int images) =>
+        CpuIsa.Level == SimdLevel.Avx512 && Avx512GemmKernel.NR == Tile && !s.IsPointwise && PhaseGrid.Worthwhile(s, images)
         && PlanesPerBlock(s) <= 32;
 
     private static int PlanesPerBlock(in ConvShape s)

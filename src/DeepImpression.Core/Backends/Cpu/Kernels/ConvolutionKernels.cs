@@ -285,7 +285,7 @@ internal static unsafe class ConvolutionKernels
                 return;
             }
             BackwardFilterJob job;
-            if (s.C <= 4 && !s.IsPointwise && PhaseGrid.Worthwhile(s, n))
+            if (s.KH * s.KW > 1 && PhaseGrid.Worthwhile(s, n))
             {
                 // Lowered rows read in place from the phase grid; dy is laid out on the grid, zero where no output is.
                 // It pays for the input layers (few channels, wide kernels, strided gathers) only: elsewhere the
@@ -295,12 +295,12 @@ internal static unsafe class ConvolutionKernels
                 grid.Build(s, x, cells);
                 int* offsets = (int*)FilterGridOffsets[worker].Get(s.Patch);
                 grid.Offsets(s, offsets);
-                var pieces = grid.Pieces(s, PieceLength(grid.Images * grid.Plane));
-                job = new BackwardFilterJob(s, x, dy, pieces.Count, (int)total, 0) { Grid = grid, Cells = cells, Offsets = offsets, GridCut = pieces };
+                var pieces = grid.Pieces(s, PieceLength(grid.Images * grid.Plane, s.K));
+                job = new BackwardFilterJob(s, x, dy, pieces.Count, (int)total, 0) { Grid = grid, Cells = cells, Offsets = offsets, GridCut = pieces, CopyRows = true };
             }
             else
             {
-                int length = PieceLength((int)total);
+                int length = PieceLength((int)total, s.K);
                 job = new BackwardFilterJob(s, x, dy, DivUp((int)total, length), (int)total, length);
             }
             CpuWorkers.For(job.Pieces, job);
@@ -315,11 +315,14 @@ internal static unsafe class ConvolutionKernels
             }
         }
 
-        /// <summary>Positions per piece: as many as possible (each dot tile ends in 24 horizontal sums), up to 1024,
-        /// but at least one piece per core; a multiple of 16.</summary>
-        private static int PieceLength(int total)
+        /// <summary>
+        /// Positions per piece: as many as possible (each dot tile ends in 24 horizontal sums), but with the piece's
+        /// dy rows (filters x positions) within about 512 KiB of L2, and at least one piece per core; a multiple of 16.
+        /// </summary>
+        private static int PieceLength(int total, int filters)
         {
-            int length = Math.Min(1024, Math.Max(64, RoundUp(DivUp(total, CpuWorkers.Count), 16)));
+            int longest = Math.Clamp(128 * 1024 / Math.Max(1, filters) / 16 * 16, 256, 1024);
+            int length = Math.Min(longest, Math.Max(64, RoundUp(DivUp(total, CpuWorkers.Count), 16)));
             int pieces = DivUp(total, length);
             return RoundUp(DivUp(total, pieces), 16);
         }
@@ -341,6 +344,7 @@ internal static unsafe class ConvolutionKernels
         public float* Cells { get; init; }
         public int* Offsets { get; init; }
         public GridPieces GridCut { get; init; }
+        public bool CopyRows { get; init; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int piece, int worker)
@@ -364,16 +368,23 @@ internal static unsafe class ConvolutionKernels
             float* partial = FilterPartials[worker].Get((long)s.K * s.Patch);
             bool accumulate = Touched[worker];
             Touched[worker] = true;
-            float* rowBase = onGrid ? Cells + q0 : lowered;
+            float* rowBase = onGrid && !CopyRows ? Cells + q0 : lowered;
             for (int r0 = 0; r0 < s.Patch; r0 += tileColumns)
             {
                 int columns = Math.Min(tileColumns, s.Patch - r0);
                 for (int j = 0; j < columns; j++)
                 {
-                    if (onGrid)
+                    if (onGrid && !CopyRows)
                     {
                         // Past count the grid holds other positions' inputs; their dy is zero.
                         rows[j] = Offsets[r0 + j];
+                        continue;
+                    }
+                    if (onGrid)
+                    {
+                        // Aligned copies of grid rows: cheaper than lowering, and loads that never split cache lines.
+                        VectorMath.Copy(Cells + q0 + Offsets[r0 + j], lowered + (long)j * padded, padded);
+                        rows[j] = j * padded;
                         continue;
                     }
                     float* row = lowered + (long)j * padded;

@@ -122,6 +122,38 @@ public sealed class ConvolutionTests
         AssertClose(db.ToArray(), NaiveReference.BiasGradient(dy, 7, 5, 1), 1e-6, "db");
     }
 
+    [Test]
+    public void Results_do_not_depend_on_what_ran_before()
+    {
+        // Scratch (packed filters, grids, partial gradients) is reused call after call and grows with the largest
+        // shape seen: a small convolution after a large one must give exactly what it gave before.
+        var small = Cases[0];
+        var large = Cases[10];
+        var x = Uniform(small.InputCount, 20);
+        var w = Uniform(small.FilterCount, 21);
+        var dy = Uniform(small.OutputCount, 22);
+        var y1 = Forward(small, x, w, null);
+        var dx1 = BackwardData(small, w, dy);
+        var dw1 = BackwardFilter(small, x, dy);
+        Forward(large, Uniform(large.InputCount, 23), Uniform(large.FilterCount, 24), Uniform(large.K, 25));
+        BackwardData(large, Uniform(large.FilterCount, 26), Uniform(large.OutputCount, 27));
+        BackwardFilter(large, Uniform(large.InputCount, 28), Uniform(large.OutputCount, 29));
+        Assert.That(Forward(small, x, w, null), Is.EqualTo(y1));
+        Assert.That(BackwardData(small, w, dy), Is.EqualTo(dx1));
+        Assert.That(BackwardFilter(small, x, dy), Is.EqualTo(dw1));
+    }
+
+    [Test]
+    public void Filter_gradient_is_identical_run_after_run()
+    {
+        // Many pieces spread dynamically over the cores: the sum must not depend on which core took which.
+        var s = Cases[10];
+        var x = Uniform(s.InputCount, 30);
+        var dy = Uniform(s.OutputCount, 31);
+        var first = BackwardFilter(s, x, dy);
+        for (int run = 0; run < 5; run++) Assert.That(BackwardFilter(s, x, dy), Is.EqualTo(first), $"run {run}");
+    }
+
     private static readonly ConvCase[] SmallCases =
     [
         new(N: 2, C: 2, H: 5, W: 6, K: 3, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1),

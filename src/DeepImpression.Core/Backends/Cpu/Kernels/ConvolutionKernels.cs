@@ -303,16 +303,14 @@ internal static unsafe class ConvolutionKernels
                 int length = PieceLength((int)total, s.K);
                 job = new BackwardFilterJob(s, x, dy, DivUp((int)total, length), (int)total, length);
             }
-            CpuWorkers.For(job.Pieces, job);
-            bool first = true;
-            for (int w = 0; w < job.Touched.Length; w++)
-            {
-                if (!job.Touched[w]) continue;
-                float* partial = FilterPartials[w].Get(filter);
-                if (first) new ReadOnlySpan<float>(partial, (int)filter).CopyTo(new Span<float>(dw, (int)filter));
-                else VectorMath.AddInPlace(partial, dw, (int)filter);
-                first = false;
-            }
+            // Pieces are dealt into a fixed number of groups, each summing its pieces in order into its own partial;
+            // the partials are added in group order. The result is the same whichever core ran which group.
+            int groups = Math.Min(job.Pieces, 2 * CpuWorkers.Count);
+            job.Groups = groups;
+            job.Partials = FilterPartials[worker].Get(groups * filter);
+            CpuWorkers.For(groups, job);
+            new ReadOnlySpan<float>(job.Partials, (int)filter).CopyTo(new Span<float>(dw, (int)filter));
+            for (int g = 1; g < groups; g++) VectorMath.AddInPlace(job.Partials + g * filter, dw, (int)filter);
         }
 
         /// <summary>
@@ -330,15 +328,17 @@ internal static unsafe class ConvolutionKernels
 
     /// <summary>
     /// dW[k, r] = Σ_q dy[k, q]·lowered[r, q] over a range of positions per piece, as dot products along q: the piece
-    /// copies its dy rows once, then takes a few lowered rows at a time (read in place from a phase grid, or lowered
-    /// into L1) and runs the register-tiled dot kernel over every filter; each worker sums its pieces into its own
-    /// partial. Positions are output positions q = n·OH·OW + p, or grid positions when <see cref="Grid"/> is set.
+    /// copies its dy rows once, then takes a few lowered rows at a time (copied from a phase grid, or lowered, into
+    /// L1) and runs the register-tiled dot kernel over every filter. A parallel index is a group of consecutive
+    /// pieces summed into the group's own partial. Positions are output positions q = n·OH·OW + p, or grid positions
+    /// when <see cref="Grid"/> is set.
     /// </summary>
     private sealed class BackwardFilterJob(ConvShape s, float* x, float* dy, int pieces, int total, int length) : IParallelBody
     {
         public int Pieces => pieces;
 
-        public bool[] Touched { get; } = new bool[CpuWorkers.Count];
+        public int Groups { get; set; }
+        public float* Partials { get; set; }
 
         public PhaseGrid Grid { get; init; }
         public float* Cells { get; init; }
@@ -346,8 +346,15 @@ internal static unsafe class ConvolutionKernels
         public GridPieces GridCut { get; init; }
         public bool CopyRows { get; init; }
 
+        public void Execute(int group, int worker)
+        {
+            float* partial = Partials + (long)group * s.K * s.Patch;
+            int first = (int)((long)group * pieces / Groups), end = (int)((long)(group + 1) * pieces / Groups);
+            for (int piece = first; piece < end; piece++) Piece(piece, worker, partial, accumulate: piece > first);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int piece, int worker)
+        private void Piece(int piece, int worker, float* partial, bool accumulate)
         {
             bool onGrid = Cells != null;
             int q0, count;
@@ -365,9 +372,6 @@ internal static unsafe class ConvolutionKernels
                 else CopyPlaneRow(dy, s.K, s.OutputPlane, k, q0, count, dst);
                 for (int t = count; t < padded; t++) dst[t] = 0f;
             }
-            float* partial = FilterPartials[worker].Get((long)s.K * s.Patch);
-            bool accumulate = Touched[worker];
-            Touched[worker] = true;
             float* rowBase = onGrid && !CopyRows ? Cells + q0 : lowered;
             for (int r0 = 0; r0 < s.Patch; r0 += tileColumns)
             {

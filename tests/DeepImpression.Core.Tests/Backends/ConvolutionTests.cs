@@ -143,15 +143,28 @@ public sealed class ConvolutionTests
         Assert.That(BackwardFilter(small, x, dy), Is.EqualTo(dw1));
     }
 
-    [Test]
-    public void Filter_gradient_is_identical_run_after_run()
+    private static readonly ConvCase[] SplitCases =
+    [
+        Cases[10],
+        new(N: 8, C: 32, H: 1, W: 785, K: 64, KH: 1, KW: 9, SH: 1, SW: 4, PH: 0, PW: 4),
+        new(N: 8, C: 3, H: 56, W: 56, K: 32, KH: 7, KW: 7, SH: 2, SW: 2, PH: 3, PW: 3),
+    ];
+
+    [TestCaseSource(nameof(SplitCases))]
+    public void Gradients_are_identical_run_after_run(ConvCase s)
     {
-        // Many pieces spread dynamically over the cores: the sum must not depend on which core took which.
-        var s = Cases[10];
+        // Many pieces spread dynamically over the cores: the sums must not depend on which core took which,
+        // or a resumed training run would not repeat an uninterrupted one.
         var x = Uniform(s.InputCount, 30);
-        var dy = Uniform(s.OutputCount, 31);
-        var first = BackwardFilter(s, x, dy);
-        for (int run = 0; run < 5; run++) Assert.That(BackwardFilter(s, x, dy), Is.EqualTo(first), $"run {run}");
+        var w = Uniform(s.FilterCount, 31);
+        var dy = Uniform(s.OutputCount, 32);
+        var dw = BackwardFilter(s, x, dy);
+        var dx = BackwardData(s, w, dy);
+        for (int run = 0; run < 4; run++)
+        {
+            Assert.That(BackwardFilter(s, x, dy), Is.EqualTo(dw), $"filter gradient, run {run}");
+            Assert.That(BackwardData(s, w, dy), Is.EqualTo(dx), $"data gradient, run {run}");
+        }
     }
 
     private static readonly ConvCase[] SmallCases =

@@ -32,7 +32,7 @@ internal static class CpuWorkers
 
     static CpuWorkers()
     {
-        Count = Math.Max(1, Environment.ProcessorCount);
+        Count = CpuThreads.Start();
         Helpers = new Worker[Count - 1];
         for (int i = 0; i < Helpers.Length; i++) Helpers[i] = new Worker(i + 1);
     }

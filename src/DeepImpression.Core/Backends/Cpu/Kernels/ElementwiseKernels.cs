@@ -133,12 +133,15 @@ internal readonly struct AxpbyOp(float alpha, float beta) : IBinaryOp
         Vector512.FusedMultiplyAdd(Vector512.Create(alpha), x, Vector512.Create(beta) * y);
 }
 
-/// <summary>max(x, 0); a NaN input gives 0 on every path alike.</summary>
+/// <summary>
+/// max(x, 0), with a NaN input passed through on every path alike (as numpy's maximum and cuDNN's PROPAGATE_NAN):
+/// a network that blew up must show it in the loss, not go quietly dead.
+/// </summary>
 internal readonly struct ReluOp : IUnaryOp
 {
-    public float Apply(float x) => x > 0f ? x : 0f;
-    public Vector256<float> Apply(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, Vector256<float>.Zero);
-    public Vector512<float> Apply(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, Vector512<float>.Zero);
+    public float Apply(float x) => x <= 0f ? 0f : x;
+    public Vector256<float> Apply(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
+    public Vector512<float> Apply(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
 }
 
 /// <summary>dy where the ReLU's output y is positive, else 0: (y, dy) -> dx.</summary>

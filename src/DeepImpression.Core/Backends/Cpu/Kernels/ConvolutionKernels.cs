@@ -21,6 +21,10 @@ internal static unsafe class ConvolutionKernels
     /// <summary>Pieces per core to aim for, so that a core slowed by other work takes fewer.</summary>
     private const int PiecesPerWorker = 8;
 
+    /// <summary>Output positions (over the whole batch) up to which a convolution is computed as one product split by
+    /// the GEMM, rather than in pieces: the deepest layers at small batches.</summary>
+    internal const int SmallProduct = 2048;
+
     private static readonly PerWorkerScratch PackedFilter = new();
     private static readonly PerWorkerScratch FlippedFilter = new();
     private static readonly PerWorkerScratch FilterPieceRows = new();
@@ -99,6 +103,13 @@ internal static unsafe class ConvolutionKernels
                 _perImage = DivUp(plane, _columns);
                 _imagesPerPiece = 0;
                 Pieces = n * _perImage;
+            }
+            else if ((long)n * plane <= SmallProduct)
+            {
+                // A small batch of small maps: one product over every column, split over the cores by the GEMM
+                // itself in whole micro-tiles (pieces of a few images would leave tiles half empty).
+                _imagesPerPiece = n;
+                Pieces = 1;
             }
             else
             {
@@ -284,6 +295,11 @@ internal static unsafe class ConvolutionKernels
                 new Span<float>(dw, (int)filter).Clear();
                 return;
             }
+            if (s.K >= 64 && total <= SmallProduct)
+            {
+                FilterGradientByGemm(s, n, x, dy, dw, (int)total, worker);
+                return;
+            }
             BackwardFilterJob job;
             if (s.KH * s.KW > 1 && PhaseGrid.Worthwhile(s, n))
             {
@@ -311,6 +327,20 @@ internal static unsafe class ConvolutionKernels
             CpuWorkers.For(groups, job);
             new ReadOnlySpan<float>(job.Partials, (int)filter).CopyTo(new Span<float>(dw, (int)filter));
             for (int g = 1; g < groups; g++) VectorMath.AddInPlace(job.Partials + g * filter, dw, (int)filter);
+        }
+
+        /// <summary>
+        /// dW = dy · loweredᵀ as one GEMM over all positions, for few positions and many filters (the deepest
+        /// layers): dot products that short would spend as much on their horizontal sums as on the products.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void FilterGradientByGemm(in ConvShape s, int n, float* x, float* dy, float* dw, int total, int worker)
+        {
+            float* rows = FilterGrid[worker].Get((long)(s.Patch + s.K) * total);
+            float* lowered = rows + (long)s.K * total;
+            for (int k = 0; k < s.K; k++) BackwardFilterJob.CopyPlaneRow(dy, s.K, s.OutputPlane, k, 0, total, rows + (long)k * total);
+            CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered));
+            Sgemm.Multiply(s.K, s.Patch, total, 1f, MatrixView.RowMajor(rows, total), MatrixView.Transposed(lowered, total), 0f, dw, s.Patch);
         }
 
         /// <summary>
@@ -421,7 +451,7 @@ internal static unsafe class ConvolutionKernels
 
         /// <summary>dst[t] = data[n, c, p] for q0 + t = n·plane + p, t in [0, length).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void CopyPlaneRow(float* data, int channels, int plane, int c, int q0, int length, float* dst)
+        internal static void CopyPlaneRow(float* data, int channels, int plane, int c, int q0, int length, float* dst)
         {
             for (int t = 0; t < length;)
             {
@@ -431,5 +461,11 @@ internal static unsafe class ConvolutionKernels
                 t += run;
             }
         }
+    }
+
+    /// <summary>Row r of the lowered matrix of the whole batch, one row per index.</summary>
+    private sealed class LowerRowsJob(ConvShape s, float* x, int total, float* lowered) : IParallelBody
+    {
+        public void Execute(int r, int worker) => Im2Col.LowerBatchRow(s, x, r, 0, total, lowered + (long)r * total);
     }
 }

@@ -140,11 +140,12 @@ internal static unsafe class IndirectConvolution
     /// more than that on the network's layers; an 8-wide visual map would waste 20 %), and few enough planes per
     /// depth block. Each (phase, channel) plane a block reads is its own memory page: past some 32 of them the
     /// micro-kernel's loads miss the first-level TLB, and packed panels win (measured: a 3x3 stride-2 convolution
-    /// of 32 channels reads 64 planes per block and runs slower in place than lowered).
+    /// of 32 channels reads 64 planes per block and runs slower in place than lowered). Small products go to the
+    /// GEMM whole (see <see cref="ConvolutionKernels.SmallProduct"/>).
     /// </summary>
     public static bool Applies(in ConvShape s, int images) =>
         CpuIsa.Level == SimdLevel.Avx512 && Avx512GemmKernel.NR == Tile && !s.IsPointwise && PhaseGrid.Worthwhile(s, images)
-        && PlanesPerBlock(s) <= 32;
+        && PlanesPerBlock(s) <= 32 && (long)images * s.OutputPlane > ConvolutionKernels.SmallProduct;
 
     private static int PlanesPerBlock(in ConvShape s)
     {

@@ -26,7 +26,6 @@ internal static unsafe class ConvolutionKernels
     internal const int SmallProduct = 2048;
 
     private static readonly PerWorkerScratch PackedFilter = new();
-    private static readonly PerWorkerScratch FlippedFilter = new();
     private static readonly PerWorkerScratch FilterPieceRows = new();
     private static readonly PerWorkerScratch PieceOutput = new();
     private static readonly PerWorkerScratch FilterPartials = new();
@@ -55,9 +54,13 @@ internal static unsafe class ConvolutionKernels
 
     private static void ForwardOnCaller(in ConvShape s, int n, float* x, float* w, float* bias, float* y, int worker)
     {
-        float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
         var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
-            PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)), row);
+            PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)));
+        ForwardPacked(s, n, filter, x, bias, y, worker);
+    }
+
+    private static void ForwardPacked(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
+    {
         if (IndirectConvolution.Applies(s, n))
             IndirectConvolution.Forward(s, n, filter, x, bias, y, worker);
         else if (s.IsPointwise)
@@ -197,24 +200,15 @@ internal static unsafe class ConvolutionKernels
                 // A stride-1 convolution's input gradient is itself a convolution: of dy, padded by k − 1 − p, with
                 // the filter turned 180° and its two channel axes swapped. It runs on the forward path, lowering
                 // included, instead of scattering a lowered gradient back (col2im).
-                long size = (long)s.K * s.Patch;
-                float* flipped = FlippedFilter[worker].Get(size);
-                int kernel = s.KH * s.KW;
-                for (int k = 0; k < s.K; k++)
-                    for (int c = 0; c < s.C; c++)
-                    {
-                        float* src = w + ((long)k * s.C + c) * kernel;
-                        float* dst = flipped + ((long)c * s.K + k) * kernel;
-                        for (int t = 0; t < kernel; t++) dst[t] = src[kernel - 1 - t];
-                    }
                 var transposed = new ConvShape(s.K, s.OH, s.OW, s.C, s.KH, s.KW, s.H, s.W, 1, 1, s.KH - 1 - s.PadH, s.KW - 1 - s.PadW);
-                ForwardOnCaller(transposed, n, dy, flipped, null, dx, worker);
+                var flipped = Sgemm.Pack(new FlippedFilterSource(w, s.C, s.KH * s.KW), s.C, s.K * s.KH * s.KW,
+                    PackedFilter[worker].Get(Sgemm.PackedSize(s.C, s.K * s.KH * s.KW)));
+                ForwardPacked(transposed, n, flipped, dy, null, dx, worker);
                 return;
             }
             // Wᵀ: (C·kh·kw) x K, packed once.
-            float* row = Sgemm.RowBuffer(worker, s.Patch + 64);
             var filterT = Sgemm.Pack(StridedSource.ForA(MatrixView.Transposed(w, s.Patch), 1f), s.Patch, s.K,
-                PackedFilter[worker].Get(Sgemm.PackedSize(s.Patch, s.K)), row);
+                PackedFilter[worker].Get(Sgemm.PackedSize(s.Patch, s.K)));
             var gradient = new BatchedPlanesSource(dy, s.K, s.OutputPlane, 0);
             if (s.IsPointwise)
             {

@@ -153,3 +153,27 @@ internal readonly unsafe struct Im2ColSource(ConvShape shape, float* x, int firs
         PanelLayout.PadTail(width, depth, panel, dst);
     }
 }
+
+/// <summary>
+/// The filter of the transposed convolution, packed straight from the forward filter w (K, C, kh, kw): row c, depth
+/// index d = k·kh·kw + t reads w[k, c, kh·kw − 1 − t] (the kernel turned 180°, the channel axes swapped).
+/// </summary>
+internal readonly unsafe struct FlippedFilterSource(float* w, int channels, int kernel) : IPanelSource
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
+    {
+        for (int i = 0; i < width; i++)
+        {
+            int c = w0 + i;
+            int q = i / panel;
+            float* o = dst + (long)q * depth * panel + (i - q * panel);
+            for (int d = 0; d < depth; d++)
+            {
+                int k = (d0 + d) / kernel, t = (d0 + d) - k * kernel;
+                o[(long)d * panel] = w[((long)k * channels + c) * kernel + kernel - 1 - t];
+            }
+        }
+        PanelLayout.PadTail(width, depth, panel, dst);
+    }
+}

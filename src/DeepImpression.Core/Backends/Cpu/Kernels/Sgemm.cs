@@ -61,27 +61,45 @@ internal static unsafe class Sgemm
         return (long)(m + mr - 1) / mr * mr * k;
     }
 
-    /// <summary>Packs an m x k left operand (d = k, w = i of <paramref name="source"/>) into <paramref name="dst"/> (<see cref="PackedSize"/> floats).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static PackedA Pack<TSource>(TSource source, int m, int k, float* dst, float* row) where TSource : struct, IPanelSource
+    /// <summary>
+    /// Packs an m x k left operand (d = k, w = i of <paramref name="source"/>) into <paramref name="dst"/>
+    /// (<see cref="PackedSize"/> floats); a large one (a deep layer's filter) is packed by all cores, in pieces of
+    /// one depth block by a group of row panels.
+    /// </summary>
+    public static PackedA Pack<TSource>(TSource source, int m, int k, float* dst) where TSource : struct, IPanelSource
     {
         var level = CpuIsa.Level;
         int mr = RowTile(level);
         int paddedM = (m + mr - 1) / mr * mr;
-        int depth = DepthBlock(k);
-        for (int pc = 0; pc < k; pc += depth)
-        {
-            int kc = Math.Min(depth, k - pc);
-            source.Pack(pc, kc, 0, m, mr, dst + (long)paddedM * pc, row);
-        }
+        var job = new PackJob<TSource>(source, m, k, mr, paddedM, DepthBlock(k), 16 * mr, dst);
+        if ((long)m * k < ParallelThreshold / 4) job.RunAll(CpuWorkers.CurrentWorker);
+        else CpuWorkers.For(job.Pieces, job);
         return new PackedA(dst, m, k, paddedM, level);
+    }
+
+    private sealed class PackJob<TSource>(TSource source, int m, int k, int mr, int paddedM, int depth, int rowsPerPiece, float* dst)
+        : IParallelBody where TSource : struct, IPanelSource
+    {
+        private readonly int _rowGroups = DivUp(m, rowsPerPiece);
+
+        public int Pieces => DivUp(k, depth) * _rowGroups;
+
+        public void RunAll(int worker)
+        {
+            for (int i = 0; i < Pieces; i++) Execute(i, worker);
+        }
+
+        public void Execute(int index, int worker)
+        {
+            int pc = index / _rowGroups * depth, i0 = index % _rowGroups * rowsPerPiece;
+            int kc = Math.Min(depth, k - pc), rows = Math.Min(rowsPerPiece, m - i0);
+            float* row = RowScratch[worker].Get(Math.Max(kc, rows) + 64);
+            source.Pack(pc, kc, i0, rows, mr, dst + (long)paddedM * pc + (long)i0 * kc, row);
+        }
     }
 
     /// <summary>The depth of the blocks a reduction of length k is cut into (packing and multiplying agree on it).</summary>
     internal static int DepthBlock(int k) => Math.Max(1, DivUp(k, DivUp(k, BlockK)));
-
-    /// <summary>Scratch of at least <paramref name="floats"/> for the calling participant (for a packed A that outlives one call's packing).</summary>
-    public static float* RowBuffer(int worker, long floats) => RowScratch[worker].Get(floats);
 
     /// <summary>C (m x n, row stride ldc) = alpha·A·B + beta·C with A m x k and B k x n given as strided views.
     /// With beta = 0, C is never read.</summary>
@@ -101,8 +119,7 @@ internal static unsafe class Sgemm
     {
         public void Execute(int index, int worker)
         {
-            float* row = RowScratch[worker].Get(Math.Max(k, m) + 64);
-            var packed = Pack(StridedSource.ForA(a, alpha), m, k, PackedAScratch[worker].Get(PackedSize(m, k)), row);
+            var packed = Pack(StridedSource.ForA(a, alpha), m, k, PackedAScratch[worker].Get(PackedSize(m, k)));
             MultiplyPacked(packed, StridedSource.ForB(b), n, beta, c, ldc, parallel);
         }
     }

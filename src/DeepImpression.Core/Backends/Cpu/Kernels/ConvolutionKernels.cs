@@ -28,6 +28,9 @@ internal static unsafe class ConvolutionKernels
     private static readonly PerWorkerScratch PackedFilter = new();
     private static readonly PerWorkerScratch FilterPieceRows = new();
     private static readonly PerWorkerScratch PieceOutput = new();
+    private static readonly PerWorkerScratch SmallLowered = new();
+    private static readonly PerWorkerScratch WholeBatchGrid = new();
+    private static readonly PerWorkerScratch WholeBatchOffsets = new();
     private static readonly PerWorkerScratch FilterPartials = new();
     private static readonly PerWorkerScratch FilterGrid = new();
     private static readonly PerWorkerScratch FilterGridOffsets = new();
@@ -65,8 +68,27 @@ internal static unsafe class ConvolutionKernels
             IndirectConvolution.Forward(s, n, filter, x, bias, y, worker);
         else if (s.IsPointwise)
             BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, 0), n, s.OutputPlane, y, bias);
+        else if ((long)n * s.OutputPlane <= SmallProduct)
+            SmallForward(s, n, filter, x, bias, y, worker);
         else
             BatchedProduct(filter, new Im2ColSource(s, x, 0), n, s.OutputPlane, y, bias);
+    }
+
+    /// <summary>
+    /// A small batch of small maps: the whole batch is lowered once, by all cores, and multiplied as one product
+    /// that the GEMM splits over the cores in whole micro-tiles; packing its B panels is then a plain copy.
+    /// </summary>
+    private static void SmallForward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
+    {
+        int total = n * s.OutputPlane;
+        float* lowered = SmallLowered[worker].Get((long)s.Patch * total + (long)filter.PaddedM * total);
+        float* product = lowered + (long)s.Patch * total;
+        LowerWholeBatch(s, n, x, lowered, worker);
+        Sgemm.MultiplyPacked(filter, StridedSource.ForB(MatrixView.RowMajor(lowered, total)), total, 0f, product, total);
+        for (int image = 0; image < n; image++)
+            for (int k = 0; k < s.K; k++)
+                VectorMath.ScaleShift(product + (long)k * total + image * s.OutputPlane, y + ((long)image * s.K + k) * s.OutputPlane,
+                    s.OutputPlane, 1f, bias == null ? 0f : bias[k]);
     }
 
     /// <summary>
@@ -330,10 +352,10 @@ internal static unsafe class ConvolutionKernels
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void FilterGradientByGemm(in ConvShape s, int n, float* x, float* dy, float* dw, int total, int worker)
         {
-            float* rows = FilterGrid[worker].Get((long)(s.Patch + s.K) * total);
+            float* rows = SmallLowered[worker].Get((long)(s.Patch + s.K) * total);
             float* lowered = rows + (long)s.K * total;
             for (int k = 0; k < s.K; k++) BackwardFilterJob.CopyPlaneRow(dy, s.K, s.OutputPlane, k, 0, total, rows + (long)k * total);
-            CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered));
+            LowerWholeBatch(s, n, x, lowered, worker);
             Sgemm.Multiply(s.K, s.Patch, total, 1f, MatrixView.RowMajor(rows, total), MatrixView.Transposed(lowered, total), 0f, dw, s.Patch);
         }
 
@@ -457,9 +479,44 @@ internal static unsafe class ConvolutionKernels
         }
     }
 
-    /// <summary>Row r of the lowered matrix of the whole batch, one row per index.</summary>
-    private sealed class LowerRowsJob(ConvShape s, float* x, int total, float* lowered) : IParallelBody
+    /// <summary>
+    /// The lowered matrix of the whole batch (C·kh·kw x N·OH·OW), by all cores. With a phase grid, every output row
+    /// of every lowered row is one plain copy out of the padded planes (no bounds to clip, whatever the stride),
+    /// which matters for the deepest layers' 8-wide maps; without one (too large), lowering proper.
+    /// </summary>
+    internal static void LowerWholeBatch(in ConvShape s, int n, float* x, float* lowered, int worker)
     {
-        public void Execute(int r, int worker) => Im2Col.LowerBatchRow(s, x, r, 0, total, lowered + (long)r * total);
+        int total = n * s.OutputPlane;
+        if (!PhaseGrid.Addressable(s, n))
+        {
+            CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered, null, null, default));
+            return;
+        }
+        var grid = new PhaseGrid(s, n);
+        float* cells = WholeBatchGrid[worker].Get(grid.Size(s));
+        grid.Build(s, x, cells);
+        int* offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
+        grid.Offsets(s, offsets);
+        CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered, cells, offsets, grid));
+    }
+
+    /// <summary>Row r of the lowered matrix of the whole batch, one row per index (from a phase grid when given).</summary>
+    private sealed class LowerRowsJob(ConvShape s, float* x, int total, float* lowered, float* cells, int* offsets, PhaseGrid grid) : IParallelBody
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int r, int worker)
+        {
+            float* dst = lowered + (long)r * total;
+            if (cells == null)
+            {
+                Im2Col.LowerBatchRow(s, x, r, 0, total, dst);
+                return;
+            }
+            for (int image = 0; image < grid.Images; image++)
+            {
+                float* src = cells + offsets[r] + (long)image * grid.Plane;
+                for (int oh = 0; oh < s.OH; oh++, dst += s.OW) VectorMath.Copy(src + (long)oh * grid.Wq, dst, s.OW);
+            }
+        }
     }
 }

@@ -50,10 +50,16 @@ internal readonly unsafe struct PhaseGrid
     /// </summary>
     public static bool Worthwhile(in ConvShape s, int images)
     {
+        long wq = (s.W + 2L * s.PadW + s.StrideW - 1) / s.StrideW;
+        return (wq - s.OW) * 100 <= 15 * wq && Addressable(s, images);
+    }
+
+    /// <summary>Whether the grid of this batch is addressable with 32-bit offsets.</summary>
+    public static bool Addressable(in ConvShape s, int images)
+    {
         long hq = (s.H + 2L * s.PadH + s.StrideH - 1) / s.StrideH;
         long wq = (s.W + 2L * s.PadW + s.StrideW - 1) / s.StrideW;
-        long cells = hq * wq * s.StrideH * s.StrideW * s.C * images;
-        return (wq - s.OW) * 100 <= 15 * wq && cells < int.MaxValue / 2;
+        return hq * wq * s.StrideH * s.StrideW * s.C * images < int.MaxValue / 2;
     }
 
     public void Offsets(in ConvShape s, int* offsets)

@@ -143,6 +143,19 @@ public sealed class ConvolutionTests
         Assert.That(BackwardFilter(small, x, dy), Is.EqualTo(dw1));
     }
 
+    [Test]
+    public void Trimming_the_cache_releases_kernel_scratch_and_later_calls_still_work()
+    {
+        var s = Cases[10];
+        var x = Uniform(s.InputCount, 40);
+        var w = Uniform(s.FilterCount, 41);
+        var y = Forward(s, x, w, null);
+        Assert.That(Cpu.ScratchBytes, Is.GreaterThan(0));
+        Cpu.TrimCache();
+        Assert.That(Cpu.ScratchBytes, Is.Zero);
+        Assert.That(Forward(s, x, w, null), Is.EqualTo(y));
+    }
+
     private static readonly ConvCase[] SplitCases =
     [
         Cases[10],

@@ -25,6 +25,15 @@ public sealed class ConvolutionTests
         new(N: 2, C: 32, H: 40, W: 45, K: 9, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
         new(N: 1, C: 16, H: 1, W: 3001, K: 10, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
         new(N: 5, C: 8, H: 1, W: 1000, K: 16, KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0),
+        new(N: 2, C: 3, H: 9, W: 70, K: 6, KH: 7, KW: 7, SH: 2, SW: 2, PH: 3, PW: 3),
+        new(N: 3, C: 2, H: 1, W: 1501, K: 5, KH: 1, KW: 49, SH: 1, SW: 4, PH: 0, PW: 24),
+        new(N: 7, C: 5, H: 6, W: 7, K: 6, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        new(N: 9, C: 6, H: 1, W: 50, K: 7, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
+        // Small maps whose pieces hold several whole images (and an uneven last group).
+        new(N: 5, C: 3, H: 6, W: 12, K: 4, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        new(N: 40, C: 2, H: 1, W: 60, K: 3, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
+        // Wide enough for several output tiles per image and two depth blocks on every path.
+        new(N: 1, C: 30, H: 12, W: 90, K: 136, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
     ];
 
     private static IEnumerable<TestCaseData> CasesAtEveryLevel()
@@ -111,6 +120,64 @@ public sealed class ConvolutionTests
         using var db = Poisoned(5);
         Cpu.ConvolutionBackwardBias(tdy, db);
         AssertClose(db.ToArray(), NaiveReference.BiasGradient(dy, 7, 5, 1), 1e-6, "db");
+    }
+
+    [Test]
+    public void Results_do_not_depend_on_what_ran_before()
+    {
+        // Scratch (packed filters, grids, partial gradients) is reused call after call and grows with the largest
+        // shape seen: a small convolution after a large one must give exactly what it gave before.
+        var small = Cases[0];
+        var large = Cases[10];
+        var x = Uniform(small.InputCount, 20);
+        var w = Uniform(small.FilterCount, 21);
+        var dy = Uniform(small.OutputCount, 22);
+        var y1 = Forward(small, x, w, null);
+        var dx1 = BackwardData(small, w, dy);
+        var dw1 = BackwardFilter(small, x, dy);
+        Forward(large, Uniform(large.InputCount, 23), Uniform(large.FilterCount, 24), Uniform(large.K, 25));
+        BackwardData(large, Uniform(large.FilterCount, 26), Uniform(large.OutputCount, 27));
+        BackwardFilter(large, Uniform(large.InputCount, 28), Uniform(large.OutputCount, 29));
+        Assert.That(Forward(small, x, w, null), Is.EqualTo(y1));
+        Assert.That(BackwardData(small, w, dy), Is.EqualTo(dx1));
+        Assert.That(BackwardFilter(small, x, dy), Is.EqualTo(dw1));
+    }
+
+    [Test]
+    public void Trimming_the_cache_releases_kernel_scratch_and_later_calls_still_work()
+    {
+        var s = Cases[10];
+        var x = Uniform(s.InputCount, 40);
+        var w = Uniform(s.FilterCount, 41);
+        var y = Forward(s, x, w, null);
+        Assert.That(Cpu.ScratchBytes, Is.GreaterThan(0));
+        Cpu.TrimCache();
+        Assert.That(Cpu.ScratchBytes, Is.Zero);
+        Assert.That(Forward(s, x, w, null), Is.EqualTo(y));
+    }
+
+    private static readonly ConvCase[] SplitCases =
+    [
+        Cases[10],
+        new(N: 8, C: 32, H: 1, W: 785, K: 64, KH: 1, KW: 9, SH: 1, SW: 4, PH: 0, PW: 4),
+        new(N: 8, C: 3, H: 56, W: 56, K: 32, KH: 7, KW: 7, SH: 2, SW: 2, PH: 3, PW: 3),
+    ];
+
+    [TestCaseSource(nameof(SplitCases))]
+    public void Gradients_are_identical_run_after_run(ConvCase s)
+    {
+        // Many pieces spread dynamically over the cores: the sums must not depend on which core took which,
+        // or a resumed training run would not repeat an uninterrupted one.
+        var x = Uniform(s.InputCount, 30);
+        var w = Uniform(s.FilterCount, 31);
+        var dy = Uniform(s.OutputCount, 32);
+        var dw = BackwardFilter(s, x, dy);
+        var dx = BackwardData(s, w, dy);
+        for (int run = 0; run < 4; run++)
+        {
+            Assert.That(BackwardFilter(s, x, dy), Is.EqualTo(dw), $"filter gradient, run {run}");
+            Assert.That(BackwardData(s, w, dy), Is.EqualTo(dx), $"data gradient, run {run}");
+        }
     }
 
     private static readonly ConvCase[] SmallCases =

@@ -21,6 +21,12 @@ public sealed class PoolingTests
         new(N: 1, C: 2, H: 1, W: 30, KH: 1, KW: 9, SH: 1, SW: 4, PH: 0, PW: 4, CoverAll: true),
         new(N: 1, C: 1, H: 7, W: 6, KH: 2, KW: 3, SH: 2, SW: 2, PH: 0, PW: 1, CoverAll: true),
         new(N: 3, C: 2, H: 7, W: 7, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, CoverAll: false),
+        // Stride 1, and strides whose windows skip input columns at the end.
+        new(N: 1, C: 3, H: 20, W: 37, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, CoverAll: true),
+        new(N: 2, C: 1, H: 3, W: 70, KH: 2, KW: 3, SH: 2, SW: 4, PH: 0, PW: 0, CoverAll: false),
+        // Cover-all windows that start past the input: they have no cell at all and yield 0.
+        new(N: 1, C: 1, H: 1, W: 6, KH: 1, KW: 1, SH: 1, SW: 4, PH: 0, PW: 0, CoverAll: true),
+        new(N: 1, C: 2, H: 1, W: 70, KH: 1, KW: 2, SH: 1, SW: 4, PH: 0, PW: 0, CoverAll: true),
     ];
 
     [Test]
@@ -58,7 +64,20 @@ public sealed class PoolingTests
         var x = Uniform(s.N * s.C * s.H * s.W, 1, -5f, -1f);
         var dy = Uniform(s.N * s.C * s.OH * s.OW, 2);
         var (y, dx) = Run(PoolingMode.Max, s, x, dy);
-        Assert.That(y, Is.All.LessThan(0f));
+        var expected = NaiveReference.MaxPoolForward(s, x);
+        Assert.That(y.Where((_, i) => expected[i] != 0), Is.All.LessThan(0f));
+        AssertClose(y, NaiveReference.MaxPoolForward(s, x), 0, "y");
+        AssertClose(dx, NaiveReference.MaxPoolBackward(s, x, dy), 1e-6, "dx");
+    }
+
+    [TestCaseSource(nameof(MaxCasesAtEveryLevel))]
+    public void Max_pooling_with_many_ties_matches_the_reference(SimdLevel level, PoolCase s)
+    {
+        using var _ = CpuIsa.Force(level);
+        // Values from {−1, 0, 1}: most windows hold several cells equal to their maximum.
+        var x = Uniform(s.N * s.C * s.H * s.W, 5, -1.5f, 1.5f).Select(v => MathF.Round(v)).ToArray();
+        var dy = Uniform(s.N * s.C * s.OH * s.OW, 6);
+        var (y, dx) = Run(PoolingMode.Max, s, x, dy);
         AssertClose(y, NaiveReference.MaxPoolForward(s, x), 0, "y");
         AssertClose(dx, NaiveReference.MaxPoolBackward(s, x, dy), 1e-6, "dx");
     }

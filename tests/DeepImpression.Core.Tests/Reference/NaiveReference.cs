@@ -261,7 +261,8 @@ public static class NaiveReference
         return count;
     }
 
-    /// <summary>For each output, the input index that wins the max (first in window order on ties).</summary>
+    /// <summary>For each output, the input index that wins the max (first in window order on ties); −1 for a window
+    /// with no input cell (possible only with cover-all), whose output is defined as 0.</summary>
     public static int[] MaxPoolArgMax(PoolCase s, float[] x)
     {
         var arg = new int[s.N * s.C * s.OH * s.OW];
@@ -278,13 +279,14 @@ public static class NaiveReference
     }
 
     public static double[] MaxPoolForward(PoolCase s, float[] x) =>
-        MaxPoolArgMax(s, x).Select(i => (double)x[i]).ToArray();
+        MaxPoolArgMax(s, x).Select(i => i < 0 ? 0.0 : x[i]).ToArray();
 
     public static double[] MaxPoolBackward(PoolCase s, float[] x, float[] dy)
     {
         var dx = new double[x.Length];
         var arg = MaxPoolArgMax(s, x);
-        for (int o = 0; o < arg.Length; o++) dx[arg[o]] += dy[o];
+        for (int o = 0; o < arg.Length; o++)
+            if (arg[o] >= 0) dx[arg[o]] += dy[o];
         return dx;
     }
 
@@ -294,7 +296,10 @@ public static class NaiveReference
         for (int plane = 0; plane < s.N * s.C; plane++)
             for (int oh = 0; oh < s.OH; oh++)
                 for (int ow = 0; ow < s.OW; ow++)
-                    y[(plane * s.OH + oh) * s.OW + ow] = WindowCells(s, plane, oh, ow).Sum(i => (double)x[i]) / PaddedCells(s, oh, ow);
+                {
+                    int cells = PaddedCells(s, oh, ow);
+                    y[(plane * s.OH + oh) * s.OW + ow] = cells == 0 ? 0 : WindowCells(s, plane, oh, ow).Sum(i => (double)x[i]) / cells;
+                }
         return y;
     }
 
@@ -305,7 +310,9 @@ public static class NaiveReference
             for (int oh = 0; oh < s.OH; oh++)
                 for (int ow = 0; ow < s.OW; ow++)
                 {
-                    double share = dy[(plane * s.OH + oh) * s.OW + ow] / PaddedCells(s, oh, ow);
+                    int cells = PaddedCells(s, oh, ow);
+                    if (cells == 0) continue;
+                    double share = dy[(plane * s.OH + oh) * s.OW + ow] / cells;
                     foreach (var cell in WindowCells(s, plane, oh, ow)) dx[cell] += share;
                 }
         return dx;

@@ -29,8 +29,15 @@ public sealed partial class CpuBackend : IBackend
         return new CpuBuffer(this, _pool, _pool.Rent(count), count);
     }
 
-    /// <summary>Drops cached free arrays.</summary>
-    public void TrimCache() => _pool.Trim();
+    /// <summary>Drops cached free arrays and the kernels' scratch (packing buffers, padded inputs).</summary>
+    public void TrimCache()
+    {
+        _pool.Trim();
+        PerWorkerScratch.ReleaseAll();
+    }
+
+    /// <summary>Bytes the kernels hold as reusable scratch (not counted in <see cref="MemoryInUse"/>).</summary>
+    public long ScratchBytes => PerWorkerScratch.TotalCapacity * sizeof(float);
 
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, int destinationOffset) =>
         source.CopyTo(Cpu(destination).Array.AsSpan(destinationOffset, source.Length));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace DeepImpression.Core.Backends.Cpu.Kernels;
 internal static unsafe class ChannelKernels
 {
     /// <summary>y[n, c, :] += bias[c].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddPerChannel(float* y, float* bias, int n, int c, int inner)
     {
         var job = new AddJob { Y = y, Bias = bias, C = c, Inner = inner };
@@ -15,6 +18,7 @@ internal static unsafe class ChannelKernels
     }
 
     /// <summary>sums[c] = Σ over n and inner of x[n, c, :].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumPerChannel(float* x, float* sums, int n, int c, int inner)
     {
         if (inner == 1)
@@ -46,6 +50,7 @@ internal static unsafe class ChannelKernels
     }
 
     /// <summary>Normalization with given (running) statistics: one scale and shift per channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormInference(float* x, float* gamma, float* beta, float* mean, float* variance, double epsilon,
         float* y, int n, int c, int inner)
     {
@@ -71,6 +76,7 @@ internal static unsafe class ChannelKernels
         Run(job, (long)n * c * inner, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TJob>(TJob job, long elements, int count) where TJob : class, IParallelBody
     {
         if (elements < ElementwiseKernels.ParallelGrain) for (int i = 0; i < count; i++) job.Execute(i, 0);
@@ -94,6 +100,7 @@ internal static unsafe class ChannelKernels
         public float* X, Sums;
         public int N, C, Inner;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int k, int worker)
         {
             double s = 0;
@@ -108,6 +115,7 @@ internal static unsafe class ChannelKernels
         public double Factor, Epsilon;
         public int N, C, Inner;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int k, int worker)
         {
             long m = (long)N * Inner;
@@ -158,6 +166,7 @@ internal static unsafe class ChannelKernels
         public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta;
         public int N, C, Inner;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int k, int worker)
         {
             long m = (long)N * Inner;

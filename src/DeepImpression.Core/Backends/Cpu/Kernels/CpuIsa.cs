@@ -25,16 +25,14 @@ internal static class CpuIsa
         : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2
         : SimdLevel.Portable;
 
-    private static SimdLevel? _forced;
-
-    /// <summary>The level the kernels use now.</summary>
-    public static SimdLevel Level => _forced is { } f && f < Detected ? f : Detected;
+    /// <summary>The level the kernels use now (read in every kernel, so a plain field).</summary>
+    public static SimdLevel Level = Detected;
 
     /// <summary>Restricts the kernels to <paramref name="level"/> (never wider than the CPU) until the result is disposed.</summary>
     public static IDisposable Force(SimdLevel level)
     {
-        var previous = _forced;
-        _forced = level;
+        var previous = Level;
+        Level = level < Detected ? level : Detected;
         return new Restore(previous);
     }
 
@@ -45,8 +43,8 @@ internal static class CpuIsa
         _ => "scalar",
     };
 
-    private sealed class Restore(SimdLevel? previous) : IDisposable
+    private sealed class Restore(SimdLevel previous) : IDisposable
     {
-        public void Dispose() => _forced = previous;
+        public void Dispose() => Level = previous;
     }
 }

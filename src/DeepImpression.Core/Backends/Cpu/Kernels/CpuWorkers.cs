@@ -10,9 +10,10 @@ internal interface IParallelBody
 
 /// <summary>
 /// A small persistent pool: one dedicated thread per core beside the caller's. A parallel region costs a few
-/// microseconds (workers spin briefly before sleeping), allocates nothing, and does not compete with the .NET
-/// thread pool that data loading uses. Regions opened by another thread while one runs wait for it (so per-worker scratch is never shared). A region opened from inside a region runs inline on
-/// the calling participant, under that participant's worker index.
+/// microseconds (workers spin briefly before sleeping) and does not compete with the .NET thread pool that data
+/// loading uses. Work is handed out one index at a time, so a core slowed by other processes simply takes fewer.
+/// Regions opened by another thread while one runs wait for it, so per-worker scratch is never shared; a region
+/// opened from inside a region runs inline on the calling participant, under that participant's worker index.
 /// </summary>
 internal static class CpuWorkers
 {
@@ -38,6 +39,9 @@ internal static class CpuWorkers
 
     /// <summary>Participants in a region: the caller plus the helper threads.</summary>
     public static int Count { get; }
+
+    /// <summary>The worker index of the calling thread: its index inside a region, 0 outside (the caller's slot).</summary>
+    public static int CurrentWorker => _insideRegion ? _currentWorker : 0;
 
     /// <summary>Runs <paramref name="body"/> for every index in [0, count), spread over the cores; returns when all are done.</summary>
     public static void For<TBody>(int count, TBody body) where TBody : class, IParallelBody

@@ -31,18 +31,51 @@ internal sealed unsafe class PinnedScratch
         }
         return _aligned;
     }
+
+    /// <summary>Drops the array (the next <see cref="Get"/> allocates afresh).</summary>
+    public void Release()
+    {
+        _array = [];
+        _aligned = null;
+        Capacity = 0;
+    }
 }
 
 /// <summary>One <see cref="PinnedScratch"/> per pool participant, for kernels that index scratch by worker.</summary>
 internal sealed class PerWorkerScratch
 {
+    private static readonly List<PerWorkerScratch> All = [];
     private readonly PinnedScratch[] _slots;
 
     public PerWorkerScratch()
     {
         _slots = new PinnedScratch[CpuWorkers.Count];
         for (int i = 0; i < _slots.Length; i++) _slots[i] = new PinnedScratch();
+        lock (All) All.Add(this);
     }
 
     public PinnedScratch this[int worker] => _slots[worker];
+
+    /// <summary>Floats held by every kernel's scratch.</summary>
+    public static long TotalCapacity
+    {
+        get
+        {
+            lock (All) return All.Sum(s => s._slots.Sum(slot => (long)slot.Capacity));
+        }
+    }
+
+    /// <summary>Gives every kernel's scratch back to the GC, while no kernel runs (e.g. after a test-time pass of
+    /// sizes training never uses); kernels grow it again as needed.</summary>
+    public static void ReleaseAll() => CpuWorkers.Serial(1, new ReleaseBody());
+
+    private sealed class ReleaseBody : IParallelBody
+    {
+        public void Execute(int index, int worker)
+        {
+            lock (All)
+                foreach (var scratch in All)
+                    foreach (var slot in scratch._slots) slot.Release();
+        }
+    }
 }

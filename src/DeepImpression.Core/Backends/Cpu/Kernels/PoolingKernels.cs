@@ -1,26 +1,39 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
-/// Max and average pooling over (N·C) independent planes. A window is clipped to the input: padded cells never win
-/// a max. Average pooling divides by the window cells inside the padded extent (padding counts, the cover-all
-/// overhang past the padding does not), which is kh·kw whenever the output size rounds down. A window with no
-/// input cell at all (possible only in odd cover-all geometries) yields 0 and passes no gradient.
+/// Pooling over (N·C) independent planes; max pooling lives in <see cref="MaxPoolingKernels"/>. Average pooling
+/// divides by the window cells inside the padded extent (padding counts, the cover-all overhang past the padding
+/// does not), which is kh·kw whenever the output size rounds down. A window with no cell inside the padded extent
+/// (possible only in odd cover-all geometries) yields 0 and passes no gradient.
 /// </summary>
 internal static unsafe class PoolingKernels
 {
     public static void Forward(PoolingMode mode, PoolingGeometry g, float* x, float* y, int planes, int h, int w, int oh, int ow)
     {
-        var job = new PoolJob { Mode = mode, G = g, X = x, Y = y, H = h, W = w, OH = oh, OW = ow, Backward = false };
+        if (mode == PoolingMode.Max)
+        {
+            MaxPoolingKernels.Forward(g, x, y, planes, h, w, oh, ow);
+            return;
+        }
+        var job = new PoolJob { G = g, X = x, Y = y, H = h, W = w, OH = oh, OW = ow, Backward = false };
         RunPlanes(job, planes, (long)h * w);
     }
 
     /// <summary>dx (overwritten) from dy; max pooling recomputes each window's arg max from x.</summary>
     public static void Backward(PoolingMode mode, PoolingGeometry g, float* x, float* dy, float* dx, int planes, int h, int w, int oh, int ow)
     {
-        var job = new PoolJob { Mode = mode, G = g, X = x, Y = dy, Dx = dx, H = h, W = w, OH = oh, OW = ow, Backward = true };
+        if (mode == PoolingMode.Max)
+        {
+            MaxPoolingKernels.Backward(g, x, dy, dx, planes, h, w, oh, ow);
+            return;
+        }
+        var job = new PoolJob { G = g, X = x, Y = dy, Dx = dx, H = h, W = w, OH = oh, OW = ow, Backward = true };
         RunPlanes(job, planes, (long)h * w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPlanes(PoolJob job, int planes, long planeSize)
     {
         if (planes * planeSize < ElementwiseKernels.ParallelGrain) for (int i = 0; i < planes; i++) job.Execute(i, 0);
@@ -29,7 +42,6 @@ internal static unsafe class PoolingKernels
 
     private sealed class PoolJob : IParallelBody
     {
-        public PoolingMode Mode;
         public PoolingGeometry G;
         public float* X, Y, Dx;
         public int H, W, OH, OW;
@@ -43,55 +55,12 @@ internal static unsafe class PoolingKernels
             {
                 float* dx = Dx + (long)plane * H * W;
                 new Span<float>(dx, H * W).Clear();
-                if (Mode == PoolingMode.Max) MaxBackward(x, y, dx);
-                else AverageBackward(y, dx);
+                AverageBackward(y, dx);
             }
-            else if (Mode == PoolingMode.Max) MaxForward(x, y);
             else AverageForward(x, y);
         }
 
-        private void MaxForward(float* x, float* y)
-        {
-            for (int oh = 0; oh < OH; oh++)
-            {
-                var (h0, h1) = Clip(oh * G.StrideH - G.PadH, G.KernelH, H);
-                for (int ow = 0; ow < OW; ow++)
-                {
-                    var (w0, w1) = Clip(ow * G.StrideW - G.PadW, G.KernelW, W);
-                    int arg = ArgMax(x, h0, h1, w0, w1);
-                    y[oh * OW + ow] = arg < 0 ? 0f : x[arg];
-                }
-            }
-        }
-
-        private void MaxBackward(float* x, float* dy, float* dx)
-        {
-            for (int oh = 0; oh < OH; oh++)
-            {
-                var (h0, h1) = Clip(oh * G.StrideH - G.PadH, G.KernelH, H);
-                for (int ow = 0; ow < OW; ow++)
-                {
-                    var (w0, w1) = Clip(ow * G.StrideW - G.PadW, G.KernelW, W);
-                    int arg = ArgMax(x, h0, h1, w0, w1);
-                    if (arg >= 0) dx[arg] += dy[oh * OW + ow];
-                }
-            }
-        }
-
-        /// <summary>The first cell (row-major) holding the window's maximum, or −1 for an empty window.</summary>
-        private int ArgMax(float* x, int h0, int h1, int w0, int w1)
-        {
-            int best = -1;
-            float bestValue = float.NegativeInfinity;
-            for (int i = h0; i < h1; i++)
-                for (int j = w0; j < w1; j++)
-                {
-                    int at = i * W + j;
-                    if (best < 0 || x[at] > bestValue) { best = at; bestValue = x[at]; }
-                }
-            return best;
-        }
-
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AverageForward(float* x, float* y)
         {
             for (int oh = 0; oh < OH; oh++)
@@ -112,6 +81,7 @@ internal static unsafe class PoolingKernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AverageBackward(float* dy, float* dx)
         {
             for (int oh = 0; oh < OH; oh++)
@@ -132,6 +102,7 @@ internal static unsafe class PoolingKernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double RowSum(float* row, int w0, int w1)
         {
             double s = 0;

@@ -1,28 +1,108 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
-/// Single-precision GEMM, C = alpha·A·B + beta·C, blocked the BLIS way: a kc x nc block of B is packed once and
-/// reused for every mc-row block of A; a packed mr x kc panel of A and a kc x nr panel of B feed the register-tiled
-/// micro-kernel, the B panel staying in L1 while A panels stream from L2. Large products are split over the
-/// cores by columns (or rows when there are few columns), each worker with its own packing buffers.
+/// A packed left operand: all of op(A)·alpha, cut into depth blocks of <see cref="Sgemm.BlockK"/> and, inside each,
+/// into panels of MR rows laid out for the micro-kernel of <see cref="Level"/>. Packed once per product (or once per
+/// convolution call, for the filter) and then read by every worker.
+/// </summary>
+internal readonly unsafe struct PackedA(float* data, int m, int k, int paddedM, SimdLevel level)
+{
+    public readonly float* Data = data;
+    public readonly int M = m, K = k, PaddedM = paddedM;
+    public readonly SimdLevel Level = level;
+
+    /// <summary>The panel of rows [i, i+MR) in the depth block that starts at <paramref name="pc"/> (kc deep).</summary>
+    public float* Panel(int pc, int i, int kc) => Data + (long)PaddedM * pc + (long)i * kc;
+}
+
+/// <summary>
+/// Single-precision GEMM, C = alpha·A·B + beta·C, blocked the BLIS way. A is packed whole, once, and shared; the
+/// product is cut into rectangles of C handed out to the cores one by one (so a core slowed by other work simply
+/// takes fewer); each rectangle packs its kc x nc blocks of B into its worker's buffer and runs the register-tiled
+/// micro-kernel over them, the B micro-panel staying in L1 while A panels stream from L2.
 /// </summary>
 internal static unsafe class Sgemm
 {
-    /// <summary>Depth of a packed block: a kc x 48 B panel (36 KiB at 192) stays in Zen 5's 48 KiB L1.</summary>
-    internal static int BlockK = 192;
-    /// <summary>Rows of A packed together (mc x kc in L2).</summary>
+    /// <summary>Largest depth of a block: a kc x 48 B micro-panel (48 KiB at 256) stays in Zen 5's L1/L2 boundary;
+    /// the depth is cut into equal blocks no deeper than this (288 = 2 x 144, not 256 + 32).</summary>
+    internal static int BlockK = 256;
+    /// <summary>Rows of A swept per B micro-panel (mc x kc of packed A, 144 KiB, in L2).</summary>
     internal static int BlockM = 192;
-    /// <summary>Columns of B packed together (kc x nc in L2/L3).</summary>
+    /// <summary>Columns of B packed together (kc x nc, 2.25 MiB at most, in L2/L3).</summary>
     internal static int BlockN = 3072;
 
     /// <summary>Products smaller than this many multiply-adds run on one core: a parallel region costs microseconds.</summary>
     private const long ParallelThreshold = 1L << 18;
 
-    private static readonly PerWorkerScratch PackedA = new();
-    private static readonly PerWorkerScratch PackedB = new();
+    private static readonly PerWorkerScratch PackedAScratch = new();
+    private static readonly PerWorkerScratch PackedBScratch = new();
+    private static readonly PerWorkerScratch RowScratch = new();
+
+    public static int RowTile(SimdLevel level) => level switch
+    {
+        SimdLevel.Avx512 => Avx512GemmKernel.MR,
+        SimdLevel.Avx2 => Avx2GemmKernel.MR,
+        _ => PortableGemmKernel.MR,
+    };
+
+    public static int ColumnTile(SimdLevel level) => level switch
+    {
+        SimdLevel.Avx512 => Avx512GemmKernel.NR,
+        SimdLevel.Avx2 => Avx2GemmKernel.NR,
+        _ => PortableGemmKernel.NR,
+    };
+
+    /// <summary>Floats a packed A of m x k needs at the current SIMD level.</summary>
+    public static long PackedSize(int m, int k)
+    {
+        int mr = RowTile(CpuIsa.Level);
+        return (long)(m + mr - 1) / mr * mr * k;
+    }
+
+    /// <summary>
+    /// Packs an m x k left operand (d = k, w = i of <paramref name="source"/>) into <paramref name="dst"/>
+    /// (<see cref="PackedSize"/> floats); a large one (a deep layer's filter) is packed by all cores, in pieces of
+    /// one depth block by a group of row panels.
+    /// </summary>
+    public static PackedA Pack<TSource>(TSource source, int m, int k, float* dst) where TSource : struct, IPanelSource
+    {
+        var level = CpuIsa.Level;
+        int mr = RowTile(level);
+        int paddedM = (m + mr - 1) / mr * mr;
+        var job = new PackJob<TSource>(source, m, k, mr, paddedM, DepthBlock(k), 16 * mr, dst);
+        if ((long)m * k < ParallelThreshold / 4) job.RunAll(CpuWorkers.CurrentWorker);
+        else CpuWorkers.For(job.Pieces, job);
+        return new PackedA(dst, m, k, paddedM, level);
+    }
+
+    private sealed class PackJob<TSource>(TSource source, int m, int k, int mr, int paddedM, int depth, int rowsPerPiece, float* dst)
+        : IParallelBody where TSource : struct, IPanelSource
+    {
+        private readonly int _rowGroups = DivUp(m, rowsPerPiece);
+
+        public int Pieces => DivUp(k, depth) * _rowGroups;
+
+        public void RunAll(int worker)
+        {
+            for (int i = 0; i < Pieces; i++) Execute(i, worker);
+        }
+
+        public void Execute(int index, int worker)
+        {
+            int pc = index / _rowGroups * depth, i0 = index % _rowGroups * rowsPerPiece;
+            int kc = Math.Min(depth, k - pc), rows = Math.Min(rowsPerPiece, m - i0);
+            float* row = RowScratch[worker].Get(Math.Max(kc, rows) + 64);
+            source.Pack(pc, kc, i0, rows, mr, dst + (long)paddedM * pc + (long)i0 * kc, row);
+        }
+    }
+
+    /// <summary>The depth of the blocks a reduction of length k is cut into (packing and multiplying agree on it).</summary>
+    internal static int DepthBlock(int k) => Math.Max(1, DivUp(k, DivUp(k, BlockK)));
 
     /// <summary>C (m x n, row stride ldc) = alpha·A·B + beta·C with A m x k and B k x n given as strided views.
-    /// With beta = 0, C is never read. <paramref name="parallel"/> = false keeps the work on the calling thread.</summary>
+    /// With beta = 0, C is never read.</summary>
     public static void Multiply(int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel = true)
     {
         if (m <= 0 || n <= 0) return;
@@ -31,14 +111,37 @@ internal static unsafe class Sgemm
             ScaleOnly(m, n, beta, c, ldc);
             return;
         }
-        switch (CpuIsa.Level)
+        CpuWorkers.Serial(1, new PackThenMultiply(m, n, k, alpha, a, b, beta, c, ldc, parallel));
+    }
+
+    /// <summary>The general product on the calling participant: pack A into its slot, then multiply (maybe in parallel).</summary>
+    private sealed class PackThenMultiply(int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel) : IParallelBody
+    {
+        public void Execute(int index, int worker)
         {
-            case SimdLevel.Avx512: Run<Avx512GemmKernel>(m, n, k, alpha, a, b, beta, c, ldc, parallel); break;
-            case SimdLevel.Avx2: Run<Avx2GemmKernel>(m, n, k, alpha, a, b, beta, c, ldc, parallel); break;
-            default: Run<PortableGemmKernel>(m, n, k, alpha, a, b, beta, c, ldc, parallel); break;
+            var packed = Pack(StridedSource.ForA(a, alpha), m, k, PackedAScratch[worker].Get(PackedSize(m, k)));
+            MultiplyPacked(packed, StridedSource.ForB(b), n, beta, c, ldc, parallel);
         }
     }
 
+    /// <summary>C (a.M x n) = A·B + beta·C with A already packed and B packed on the fly from <paramref name="b"/> (d = k, w = j).</summary>
+    public static void MultiplyPacked<TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, bool parallel = true) where TB : struct, IPanelSource
+    {
+        if (a.M <= 0 || n <= 0) return;
+        if (a.K <= 0)
+        {
+            ScaleOnly(a.M, n, beta, c, ldc);
+            return;
+        }
+        switch (a.Level)
+        {
+            case SimdLevel.Avx512: Run<Avx512GemmKernel, TB>(a, b, n, beta, c, ldc, parallel); break;
+            case SimdLevel.Avx2: Run<Avx2GemmKernel, TB>(a, b, n, beta, c, ldc, parallel); break;
+            default: Run<PortableGemmKernel, TB>(a, b, n, beta, c, ldc, parallel); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleOnly(int m, int n, float beta, float* c, nint ldc)
     {
         for (int i = 0; i < m; i++)
@@ -49,57 +152,56 @@ internal static unsafe class Sgemm
         }
     }
 
-    private static void Run<TKernel>(int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel)
-        where TKernel : IGemmMicroKernel
-    {
-        int workers = CpuWorkers.Count;
-        int mr = TKernel.MR, nr = TKernel.NR;
-        int splitM = 1, splitN = 1;
-        if (parallel && workers > 1 && (long)m * n * k >= ParallelThreshold)
-        {
-            if (n >= workers * nr * 4 || (n >= workers * nr && m < workers * mr * 2)) splitN = workers;
-            else if (m >= workers * mr * 2) splitM = workers;
-            else if (n >= workers * nr) splitN = workers;
-        }
-        var job = new GemmJob<TKernel>
-        {
-            M = m, N = n, K = k, Alpha = alpha, A = a, B = b, Beta = beta, C = c, Ldc = ldc,
-            RowsPerTask = RoundUp(DivUp(m, splitM), mr), ColumnsPerTask = RoundUp(DivUp(n, splitN), nr),
-            TasksN = splitN,
-        };
-        CpuWorkers.For(splitM * splitN, job);
-    }
-
     private static int DivUp(int a, int b) => (a + b - 1) / b;
     private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
 
-    private sealed class GemmJob<TKernel> : IParallelBody where TKernel : IGemmMicroKernel
+    private static void Run<TKernel, TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, bool parallel)
+        where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
     {
-        public int M, N, K, RowsPerTask, ColumnsPerTask, TasksN;
-        public float Alpha, Beta;
-        public MatrixView A, B;
-        public float* C;
-        public nint Ldc;
+        int m = a.M, mr = TKernel.MR, nr = TKernel.NR;
+        int rowsPer = RoundUp(m, mr), columnsPer = RoundUp(n, nr);
+        int workers = CpuWorkers.Count;
+        if (parallel && workers > 1 && (long)m * n * a.K >= ParallelThreshold)
+        {
+            // Several rectangles per core: whichever core is free takes the next, so the split balances itself.
+            // Splitting columns costs nothing extra (A is shared); splitting rows repacks B, so it comes second.
+            int target = 6 * workers;
+            columnsPer = Math.Max(RoundUp(DivUp(n, target), nr), 2 * nr);
+            int tasksN = DivUp(n, columnsPer);
+            if (tasksN < target)
+            {
+                int tasksM = Math.Min(DivUp(target, tasksN), Math.Max(1, m / (4 * mr)));
+                rowsPer = RoundUp(DivUp(m, tasksM), mr);
+            }
+        }
+        int tasksRows = DivUp(m, rowsPer), tasksColumns = DivUp(n, columnsPer);
+        var job = new GemmJob<TKernel, TB>(a, b, n, beta, c, ldc, rowsPer, columnsPer, tasksColumns);
+        if (tasksRows * tasksColumns == 1) job.Execute(0, CpuWorkers.CurrentWorker);
+        else CpuWorkers.For(tasksRows * tasksColumns, job);
+    }
 
+    private sealed class GemmJob<TKernel, TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, int rowsPer, int columnsPer, int tasksColumns)
+        : IParallelBody where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
+    {
         public void Execute(int index, int worker)
         {
-            int i0 = index / TasksN * RowsPerTask, j0 = index % TasksN * ColumnsPerTask;
-            int i1 = Math.Min(M, i0 + RowsPerTask), j1 = Math.Min(N, j0 + ColumnsPerTask);
-            if (i0 >= i1 || j0 >= j1) return;
-            Blocked<TKernel>(i0, i1, j0, j1, K, Alpha, A, B, Beta, C, Ldc, worker);
+            int i0 = index / tasksColumns * rowsPer, j0 = index % tasksColumns * columnsPer;
+            int i1 = Math.Min(a.M, i0 + rowsPer), j1 = Math.Min(n, j0 + columnsPer);
+            if (i0 < i1 && j0 < j1) Blocked<TKernel, TB>(a, b, i0, i1, j0, j1, beta, c, ldc, worker);
         }
     }
 
-    /// <summary>The BLIS loop nest over one rectangle [i0, i1) x [j0, j1) of C.</summary>
-    private static void Blocked<TKernel>(int i0, int i1, int j0, int j1, int k, float alpha, MatrixView a, MatrixView b,
-        float beta, float* c, nint ldc, int worker) where TKernel : IGemmMicroKernel
+    /// <summary>The BLIS loop nest over one rectangle [i0, i1) x [j0, j1) of C; i0 is a multiple of MR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked<TKernel, TB>(PackedA a, TB b, int i0, int i1, int j0, int j1, float beta, float* c, nint ldc, int worker)
+        where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
     {
-        int mr = TKernel.MR, nr = TKernel.NR;
-        int kcMax = Math.Min(BlockK, k);
-        int mcMax = Math.Min(RoundUp(BlockM, mr), RoundUp(i1 - i0, mr));
+        int mr = TKernel.MR, nr = TKernel.NR, k = a.K;
+        int kcMax = DepthBlock(k);
+        int mcMax = RoundUp(BlockM, mr);
         int ncMax = Math.Min(RoundUp(BlockN, nr), RoundUp(j1 - j0, nr));
-        float* packedA = PackedA[worker].Get((long)mcMax * kcMax);
-        float* packedB = PackedB[worker].Get((long)ncMax * kcMax);
+        float* packedB = PackedBScratch[worker].Get((long)ncMax * kcMax);
+        float* row = RowScratch[worker].Get(Math.Max(kcMax, ncMax) + 64);
         float* tile = stackalloc float[mr * nr];
         var firstStore = beta == 0f ? GemmStore.Overwrite : beta == 1f ? GemmStore.Accumulate : GemmStore.Scale;
 
@@ -110,19 +212,18 @@ internal static unsafe class Sgemm
             {
                 int kc = Math.Min(kcMax, k - pc);
                 var store = pc == 0 ? firstStore : GemmStore.Accumulate;
-                GemmPacking.PackB(b, pc, kc, jc, nc, nr, packedB);
+                b.Pack(pc, kc, jc, nc, nr, packedB, row);
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
-                    GemmPacking.PackA(a, ic, mc, pc, kc, alpha, mr, packedA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        float* bPanel = packedB + (nint)jr * kc;
+                        float* bPanel = packedB + (long)jr * kc;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
-                            float* aPanel = packedA + (nint)ir * kc;
+                            float* aPanel = a.Panel(pc, ic + ir, kc);
                             float* cTile = c + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr)
                             {
@@ -140,6 +241,7 @@ internal static unsafe class Sgemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int nr, float* c, nint ldc, int rows, int cols, GemmStore store, float beta)
     {
         for (int i = 0; i < rows; i++)

@@ -10,6 +10,7 @@ internal static unsafe class VectorMath
     private const int BlockLength = 4096;
 
     /// <summary>Σ x[i] over a row, accumulated in float lanes block by block and in double across blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Sum(float* x, long n)
     {
         double total = 0;
@@ -18,6 +19,7 @@ internal static unsafe class VectorMath
     }
 
     /// <summary>(Σ (x − shift), Σ (x − shift)²) over a row: the shifted sums from which a variance is taken without cancellation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Sum, double SumSquares) ShiftedMoments(float* x, int n, float shift)
     {
         double a = 0, b = 0;
@@ -30,6 +32,7 @@ internal static unsafe class VectorMath
     }
 
     /// <summary>(Σ dy, Σ dy·(x − center)) over a row: batch norm's backward sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double SumDy, double SumDyX) GradientMoments(float* dy, float* x, int n, float center)
     {
         double a = 0, b = 0;
@@ -182,6 +185,20 @@ internal static unsafe class VectorMath
                 Vector256.FusedMultiplyAdd(va, Vector256.Load(dy + i), Vector256.FusedMultiplyAdd(vb, Vector256.Load(x + i), vc)).Store(y + i);
         }
         for (; i < n; i++) y[i] = MathF.FusedMultiplyAdd(a, dy[i], MathF.FusedMultiplyAdd(b, x[i], c));
+    }
+
+    /// <summary>dst[0..n) = src[0..n), inline: the runs copied while lowering are short, and a call per run costs more than the copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Copy(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Load(src + i).Store(dst + i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Load(src + i).Store(dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Load(src + i).Store(dst + i);
+        for (; i < n; i++) dst[i] = src[i];
     }
 
     /// <summary>y[i] += x[i] over a row.</summary>

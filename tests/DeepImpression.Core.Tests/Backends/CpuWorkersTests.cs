@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using DeepImpression.Core.Backends.Cpu.Kernels;
+
+namespace DeepImpression.Core.Tests.Backends;
+
+[TestFixture]
+public sealed class CpuWorkersTests
+{
+    private sealed class Recorder(int count) : IParallelBody
+    {
+        public readonly int[] Hits = new int[count];
+        public readonly ConcurrentDictionary<int, int> Workers = new();
+
+        public void Execute(int index, int worker)
+        {
+            Interlocked.Increment(ref Hits[index]);
+            Workers[worker] = Environment.CurrentManagedThreadId;
+        }
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(1000)]
+    public void Every_index_runs_exactly_once(int count)
+    {
+        var body = new Recorder(count);
+        CpuWorkers.For(count, body);
+        Assert.That(body.Hits, Is.All.EqualTo(1));
+        Assert.That(body.Workers.Keys, Is.All.InRange(0, CpuWorkers.Count - 1));
+    }
+
+    private sealed class Nested : IParallelBody
+    {
+        public readonly Recorder[] Inner = Enumerable.Range(0, 8).Select(_ => new Recorder(50)).ToArray();
+
+        public void Execute(int index, int worker) => CpuWorkers.For(50, Inner[index]);
+    }
+
+    [Test]
+    public void A_region_opened_inside_a_region_runs_inline_and_completes()
+    {
+        var outer = new Nested();
+        CpuWorkers.For(8, outer);
+        foreach (var inner in outer.Inner)
+        {
+            Assert.That(inner.Hits, Is.All.EqualTo(1));
+            // Inline: the whole inner region ran on the one participant that opened it.
+            Assert.That(inner.Workers.Count, Is.EqualTo(1));
+        }
+    }
+
+    private sealed class Failing : IParallelBody
+    {
+        public void Execute(int index, int worker)
+        {
+            if (index == 7) throw new InvalidOperationException("piece 7 failed");
+        }
+    }
+
+    [Test]
+    public void A_failure_in_any_piece_reaches_the_caller_and_the_pool_stays_usable()
+    {
+        // Raised on a helper thread it arrives wrapped; run inline (one thread) it arrives as it was thrown.
+        var e = Assert.Catch<Exception>(() => CpuWorkers.For(64, new Failing()));
+        var original = e is AggregateException aggregate ? aggregate.InnerExceptions.Single() : e;
+        Assert.That(original, Is.TypeOf<InvalidOperationException>().With.Message.EqualTo("piece 7 failed"));
+        var body = new Recorder(100);
+        CpuWorkers.For(100, body);
+        Assert.That(body.Hits, Is.All.EqualTo(1));
+    }
+
+    [Test]
+    public void Regions_from_several_threads_at_once_all_complete()
+    {
+        var bodies = Enumerable.Range(0, 6).Select(_ => new Recorder(200)).ToArray();
+        Parallel.ForEach(bodies, new ParallelOptions { MaxDegreeOfParallelism = 6 }, b => CpuWorkers.For(200, b));
+        foreach (var b in bodies) Assert.That(b.Hits, Is.All.EqualTo(1));
+    }
+}

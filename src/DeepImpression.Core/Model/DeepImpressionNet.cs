@@ -54,7 +54,7 @@ public sealed class DeepImpressionNet : Link
     /// <c>vis</c> in chunks of <paramref name="chunkSize"/>, the 256 visual features averaged over all frames; then
     /// <c>fc</c>. Runs in evaluation mode without recording; memory is bounded by the chunk size.
     /// </summary>
-    public float[] PredictClip(ReadOnlySpan<float> waveform, IFrameSource frames, int chunkSize = 64)
+    public float[] PredictClip(ReadOnlySpan<float> waveform, IFrameSource frames, int chunkSize = 16)
     {
         if (chunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(chunkSize), "chunk size must be positive.");
         if (frames.FrameCount == 0) throw new ArgumentException("PredictClip: the clip has no frames.");

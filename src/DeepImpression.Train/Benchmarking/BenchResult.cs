@@ -24,7 +24,10 @@ public sealed record BenchResult
     public double? ClipSeconds { get; init; }
     public int ClipFrames { get; init; }
     public int ClipAudioSamples { get; init; }
+    /// <summary>Peak resident memory of the process through the training steps.</summary>
     public required long PeakResidentBytes { get; init; }
+    /// <summary>Peak resident memory during the test-time clip alone (measured after resetting the peak).</summary>
+    public long? ClipPeakResidentBytes { get; init; }
     public required long BackendPeakBytes { get; init; }
     public double K80MsPerTrainingExample => PublishedK80MsPerTrainingExample;
     public double K80SecondsPerTestClip => PublishedK80SecondsPerTestClip;

@@ -17,7 +17,7 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
 {
     public Action<string>? Log { get; init; }
 
-    public BenchResult Run(bool measurePeak, bool runClip, int clipFrames = 459, int clipAudioSamples = 240_000, int clipChunk = 64)
+    public BenchResult Run(bool measurePeak, bool runClip, int clipFrames = 459, int clipAudioSamples = 240_000, int clipChunk = 16)
     {
         var machine = MachineInfo.Current();
         var backend = BackendRegistry.Get(device);
@@ -59,11 +59,17 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
         Log?.Invoke("profiling layers...");
         var layers = ProfileLayers(net, adam, audio, frames, targets, describe);
 
+        long trainingPeak = PeakResidentBytes(), trainingBackendPeak = backend.MemoryInUse.Peak;
         double? clipSeconds = null;
+        long? clipPeak = null;
         if (runClip)
         {
+            // The clip's own high-water mark: drop the training step's cached buffers, reset the kernel's peak.
+            if (backend is Core.Backends.Cpu.CpuBackend cpu) cpu.TrimCache();
+            ResetPeakResident();
             Log?.Invoke($"timing the test-time procedure on one clip ({clipAudioSamples:N0} samples, {clipFrames} frames at 456x256)...");
             clipSeconds = TimeClip(net, clipFrames, clipAudioSamples, clipChunk);
+            clipPeak = PeakResidentBytes();
         }
 
         return new BenchResult
@@ -80,8 +86,9 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
             ClipSeconds = clipSeconds,
             ClipFrames = clipFrames,
             ClipAudioSamples = clipAudioSamples,
-            PeakResidentBytes = PeakResidentBytes(),
-            BackendPeakBytes = backend.MemoryInUse.Peak,
+            PeakResidentBytes = trainingPeak,
+            BackendPeakBytes = trainingBackendPeak,
+            ClipPeakResidentBytes = clipPeak,
         };
     }
 
@@ -160,6 +167,17 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
         long t0 = Stopwatch.GetTimestamp();
         net.PredictClip(waveform, frames, chunk);
         return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    /// <summary>Resets the kernel's record of peak resident memory (Linux 4.0+), so the next reading covers what follows.</summary>
+    private static void ResetPeakResident()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Peak resident set of this process (VmHWM), or the GC's view where /proc is missing.</summary>

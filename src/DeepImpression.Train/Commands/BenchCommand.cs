@@ -58,6 +58,7 @@ public static class BenchCommand
         if (r.ClipSeconds is { } clip)
             console.WriteLine($"test-time clip ({r.ClipAudioSamples:N0} samples, {r.ClipFrames} frames at 456x256): {clip:F2} s " +
                               $"(published K80: {r.K80SecondsPerTestClip} s; {r.K80SecondsPerTestClip / clip:F2}x)");
-        console.WriteLine($"peak resident memory: {r.PeakResidentBytes / 1048576.0:F0} MiB; backend peak: {r.BackendPeakBytes / 1048576.0:F0} MiB");
+        console.WriteLine($"peak resident memory of the training steps: {r.PeakResidentBytes / 1048576.0:F0} MiB (backend buffers {r.BackendPeakBytes / 1048576.0:F0} MiB)" +
+                          (r.ClipPeakResidentBytes is { } clipPeak ? $"; of the test-time clip: {clipPeak / 1048576.0:F0} MiB" : ""));
     }
 }

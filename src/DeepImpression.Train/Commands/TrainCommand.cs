@@ -24,7 +24,7 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the initial weights and of every random draw", DefaultValueFactory = _ => 1UL };
         var output = new Option<string?>("--out") { Description = "run folder for checkpoints and metrics (default runs/<date-time>)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder exactly where it stopped" };
-        var evalEvery = new Option<int>("--eval-every") { Description = "validate every N epochs (0: never)", DefaultValueFactory = _ => 1 };
+        var evalEvery = new Option<int?>("--eval-every") { Description = "validate every N epochs (0: never; default 1, 5 on the synthetic data)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0: all cores)", DefaultValueFactory = _ => 0 };
         var maxSteps = new Option<long>("--max-steps") { Description = "stop after this many steps in all (0: no limit)", DefaultValueFactory = _ => 0L };
         var crop = new Option<int?>("--crop") { Description = "training crop size in pixels (default 224; 112 on the synthetic data)" };
@@ -63,7 +63,7 @@ public static class TrainCommand
                     Beta1 = parse.GetValue(beta1),
                     Device = parse.GetValue(device)!,
                     Seed = parse.GetValue(seed),
-                    EvalEvery = parse.GetValue(evalEvery),
+                    EvalEvery = parse.GetValue(evalEvery) ?? (synthetic ? SyntheticDefault.EvalEvery : 1),
                     MaxSteps = parse.GetValue(maxSteps),
                     CropSize = parse.GetValue(crop) ?? (synthetic ? SyntheticDefault.CropSize : 224),
                     AudioWindow = parse.GetValue(audioWindow) ?? (synthetic ? SyntheticDefault.AudioWindow : 50_176),
@@ -90,8 +90,14 @@ public static class TrainCommand
             {
                 var trainer = new Trainer(options, Console.Out, ConsoleOutput.IsInteractive);
                 var outcome = trainer.Train(resumeDir is not null, stop.Token);
-                if (trainer.LastValidation is { } last && trainer.BaselineValidation is { } baseline)
-                    Console.WriteLine($"validation accuracy {last.Mean:F4} vs mean predictor {baseline.Mean:F4} ({(last.Mean - baseline.Mean) * 100:+0.00;-0.00} points)");
+                if (trainer.BaselineValidation is { } baseline)
+                {
+                    string Versus(double accuracy) => $"{accuracy:F4} vs mean predictor {baseline.Mean:F4} ({(accuracy - baseline.Mean) * 100:+0.00;-0.00} points)";
+                    if (trainer.BestValidation is { } best)
+                        Console.WriteLine($"best validation accuracy (best.npz, step {trainer.BestStep}): {Versus(best.Mean)}");
+                    if (trainer.LastValidation is { } last)
+                        Console.WriteLine($"last validation accuracy (last.npz): {Versus(last.Mean)}");
+                }
                 return outcome switch
                 {
                     TrainingOutcome.Completed or TrainingOutcome.StepLimit => 0,

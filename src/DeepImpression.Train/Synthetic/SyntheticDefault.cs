@@ -15,6 +15,8 @@ public static class SyntheticDefault
 {
     public const int Clips = 240;
     public const int Epochs = 75;
+    /// <summary>Its epochs are short (4 steps), so validating each one would take as long as training.</summary>
+    public const int EvalEvery = 5;
     public const int CropSize = 112;
     public const int AudioWindow = 16_384;
     public const int FramesPerClip = 8;

@@ -42,6 +42,10 @@ public sealed class Trainer
     /// <summary>The last validation accuracy measured, if any.</summary>
     public TraitAccuracy? LastValidation { get; private set; }
 
+    /// <summary>The best validation accuracy of this run so far (the one <c>best.npz</c> holds), and its step.</summary>
+    public TraitAccuracy? BestValidation { get; private set; }
+    public long BestStep { get; private set; }
+
     public TraitScores? MeanPredictorBaseline { get; private set; }
     public TraitAccuracy? BaselineValidation { get; private set; }
 
@@ -188,7 +192,12 @@ public sealed class Trainer
             state.EpochLossSum = 0;
             state.EpochLossCount = 0;
             bool best = accuracy is not null && accuracy.Mean > state.BestAccuracy;
-            if (best) state.BestAccuracy = accuracy!.Mean;
+            if (best)
+            {
+                state.BestAccuracy = accuracy!.Mean;
+                BestValidation = accuracy;
+                BestStep = state.Step;
+            }
             Save();
             if (best)
             {

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Tests.Training;
 /// <summary>
 /// The README's main job, as configured there: the embedded synthetic set, trained with the main command's defaults
 /// on the CPU, must beat the mean predictor on the synthetic test clips, whose labels training never sees (the
-/// trainer reads only the train split; validation picks nothing here).
+/// trainer reads only the train split, and the validation split chooses best.npz).
 /// </summary>
 [TestFixture, Category("Slow")]
 public class EndToEndTests
@@ -31,7 +31,7 @@ public class EndToEndTests
                 Epochs = SyntheticDefault.Epochs,
                 CropSize = SyntheticDefault.CropSize,
                 AudioWindow = SyntheticDefault.AudioWindow,
-                EvalEvery = 0,
+                EvalEvery = SyntheticDefault.EvalEvery,
             };
             var trainer = new Trainer(options, TextWriter.Null, interactive: false);
             Assert.That(trainer.Train(false, CancellationToken.None), Is.EqualTo(TrainingOutcome.Completed));
@@ -41,7 +41,8 @@ public class EndToEndTests
             var test = clips.Split(SyntheticPlan.Test);
             Assert.That(test.Intersect(train), Is.Empty, "test clips are never trained on");
 
-            var net = ModelFile.Load(trainer.Run.LastCheckpoint, Device.Cpu);
+            // best.npz was chosen on the validation clips; the test clips played no part in training or choosing.
+            var net = ModelFile.Load(trainer.Run.BestCheckpoint, Device.Cpu);
             var accuracy = Evaluator.Score(Evaluator.Predict(net, clips, test, chunkSize: 8));
             var means = TraitAccuracy.MeanPredictor(train.Select(i => clips.Clips[i].Targets!.Value));
             var baseline = TraitAccuracy.Compute(test.Select(i => (means, clips.Clips[i].Targets!.Value)).ToList());

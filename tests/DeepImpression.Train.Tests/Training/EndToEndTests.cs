@@ -14,8 +14,9 @@ namespace DeepImpression.Train.Tests.Training;
 [TestFixture, Category("Slow")]
 public class EndToEndTests
 {
-    /// <summary>Required lead over the mean predictor, in accuracy (1 − MAE). Measured: about +0.013 on 2 cores.</summary>
-    private const double Margin = 0.005;
+    /// <summary>Required lead over the mean predictor, in accuracy (1 − MAE): one point. Measured: +0.025 (0.9229 vs
+    /// 0.8980) on 2 AVX-512 cores.</summary>
+    private const double Margin = 0.01;
 
     [Test]
     public void The_main_command_configuration_beats_the_mean_predictor_on_held_out_clips()

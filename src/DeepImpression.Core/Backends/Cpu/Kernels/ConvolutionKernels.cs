@@ -25,6 +25,10 @@ internal static unsafe class ConvolutionKernels
     /// the GEMM, rather than in pieces: the deepest layers at small batches.</summary>
     internal const int SmallProduct = 2048;
 
+    /// <summary>Partial sums of a filter gradient: a constant, not the core count, so that the sum's rounding is the
+    /// same on every machine (four keep two or four cores busy).</summary>
+    private const int FilterGroups = 4;
+
     private static readonly PerWorkerScratch PackedFilter = new();
     private static readonly PerWorkerScratch FilterPieceRows = new();
     private static readonly PerWorkerScratch PieceOutput = new();
@@ -336,8 +340,9 @@ internal static unsafe class ConvolutionKernels
                 job = new BackwardFilterJob(s, x, dy, DivUp((int)total, length), (int)total, length);
             }
             // Pieces are dealt into a fixed number of groups, each summing its pieces in order into its own partial;
-            // the partials are added in group order. The result is the same whichever core ran which group.
-            int groups = Math.Min(job.Pieces, 2 * CpuWorkers.Count);
+            // the partials are added in group order. Neither the cut nor the groups depend on the cores, so the
+            // result is the same whichever core ran which group, and on machines with any number of cores.
+            int groups = Math.Min(job.Pieces, FilterGroups);
             job.Groups = groups;
             job.Partials = FilterPartials[worker].Get(groups * filter);
             CpuWorkers.For(groups, job);
@@ -361,12 +366,12 @@ internal static unsafe class ConvolutionKernels
 
         /// <summary>
         /// Positions per piece: as many as possible (each dot tile ends in 24 horizontal sums), but with the piece's
-        /// dy rows (filters x positions) within about 512 KiB of L2, and at least one piece per core; a multiple of 16.
+        /// dy rows (filters x positions) within about 512 KiB of L2, and at least one piece per group; a multiple of 16.
         /// </summary>
         private static int PieceLength(int total, int filters)
         {
             int longest = Math.Clamp(128 * 1024 / Math.Max(1, filters) / 16 * 16, 256, 1024);
-            int length = Math.Min(longest, Math.Max(64, RoundUp(DivUp(total, CpuWorkers.Count), 16)));
+            int length = Math.Min(longest, Math.Max(64, RoundUp(DivUp(total, FilterGroups), 16)));
             int pieces = DivUp(total, length);
             return RoundUp(DivUp(total, pieces), 16);
         }

@@ -3,13 +3,15 @@ namespace DeepImpression.Core.Backends.Cpu.Kernels;
 /// <summary>Whole-tensor reductions, split over the cores for long tensors.</summary>
 internal static unsafe class ReductionKernels
 {
-    /// <summary>Σ x, accumulated in double across blocks and across cores.</summary>
+    /// <summary>Elements per partial sum: fixed, so that the rounding does not depend on the number of cores.</summary>
+    private const long Block = 1 << 16;
+
+    /// <summary>Σ x, accumulated in double across fixed blocks, added in block order.</summary>
     public static double Sum(float* x, long n)
     {
-        int ranges = ElementwiseKernels.RangeCount(n);
-        if (ranges == 1) return VectorMath.Sum(x, n);
-        var job = new SumJob { X = x, N = n, Ranges = ranges, Partials = new double[ranges] };
-        CpuWorkers.For(ranges, job);
+        if (n <= Block) return VectorMath.Sum(x, n);
+        var job = new SumJob { X = x, N = n, Partials = new double[(n + Block - 1) / Block] };
+        CpuWorkers.For(job.Partials.Length, job);
         double total = 0;
         foreach (var p in job.Partials) total += p;
         return total;
@@ -19,13 +21,12 @@ internal static unsafe class ReductionKernels
     {
         public float* X;
         public long N;
-        public int Ranges;
         public double[] Partials = [];
 
         public void Execute(int index, int worker)
         {
-            var (s, e) = ElementwiseKernels.Range(N, index, Ranges);
-            Partials[index] = VectorMath.Sum(X + s, e - s);
+            long start = index * Block;
+            Partials[index] = VectorMath.Sum(X + start, Math.Min(Block, N - start));
         }
     }
 }

@@ -112,6 +112,13 @@ public sealed class Trainer
             lastSave.Restart();
         }
 
+        TrainingOutcome Interrupted()
+        {
+            Save();
+            progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
+            return TrainingOutcome.Interrupted;
+        }
+
         if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
         {
             _output.WriteLine($"already at step {state.Step}, at or past the step limit {o.MaxSteps}: nothing to do");
@@ -141,12 +148,7 @@ public sealed class Trainer
                     StepCompleted?.Invoke(state.Step, loss);
                     progress.Step(state.Epoch, state.Step, loss);
                 }
-                if (stop.IsCancellationRequested)
-                {
-                    Save();
-                    progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
-                    return TrainingOutcome.Interrupted;
-                }
+                if (stop.IsCancellationRequested) return Interrupted();
                 if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
                 {
                     Save();
@@ -155,12 +157,7 @@ public sealed class Trainer
                 }
                 if (o.CheckpointMinutes > 0 && lastSave.Elapsed.TotalMinutes >= o.CheckpointMinutes) Save();
             }
-            if (stop.IsCancellationRequested)
-            {
-                Save();
-                progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
-                return TrainingOutcome.Interrupted;
-            }
+            if (stop.IsCancellationRequested) return Interrupted();
 
             double examplesPerSecond = epochSteps * o.BatchSize / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
             TraitAccuracy? accuracy = null;

@@ -8,13 +8,7 @@ namespace DeepImpression.Core.Tests.Ops;
 public class FakeDevice : DispatchProxy
 {
     public static readonly Device Device = Device.Cuda(7);
-    private static readonly IBackend Backend = CreateBackend();
-
-    private static IBackend CreateBackend()
-    {
-        var backend = Create<IBackend, FakeDevice>();
-        return backend;
-    }
+    private static readonly IBackend Backend = Create<IBackend, FakeDevice>();
 
     public static Tensor Tensor(Shape shape)
     {

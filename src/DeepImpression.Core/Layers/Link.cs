@@ -47,8 +47,6 @@ public abstract class Link
         return link;
     }
 
-    public IReadOnlyList<(string Name, Link Link)> Children => _children;
-
     /// <summary>Every trainable parameter below this link with its path, in a fixed order.</summary>
     public IEnumerable<(string Path, Tensor Tensor)> NamedParameters(string prefix = "")
     {

@@ -21,8 +21,6 @@ public abstract class DeviceBuffer
     /// <summary>Capacity in float32 elements.</summary>
     public int Length { get; }
 
-    public bool IsReleased => Volatile.Read(ref _references) <= 0;
-
     internal void AddReference()
     {
         if (Interlocked.Increment(ref _references) <= 1)

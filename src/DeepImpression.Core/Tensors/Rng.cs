@@ -15,8 +15,6 @@ public sealed class Rng
         _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
     }
 
-    private Rng(ulong[] state) => State = state;
-
     /// <summary>The four state words; setting them restores the generator exactly.</summary>
     public ulong[] State
     {
@@ -28,11 +26,6 @@ public sealed class Rng
             (_s0, _s1, _s2, _s3) = (value[0], value[1], value[2], value[3]);
         }
     }
-
-    public static Rng FromState(ulong[] state) => new(state);
-
-    /// <summary>A new generator whose stream is independent of this one's (for a worker or a layer).</summary>
-    public Rng Fork() => new(NextUInt64());
 
     public ulong NextUInt64()
     {

@@ -78,8 +78,6 @@ public sealed class Tensor : IDisposable
         return t;
     }
 
-    public static Tensor Scalar(float value, Device? device = null) => FromArray([value], new Shape(1), device);
-
     /// <summary>Normal(mean, std) values drawn on the host from <paramref name="rng"/>, so every device gets the same numbers.</summary>
     public static Tensor RandomNormal(Shape shape, Rng rng, float mean = 0f, float std = 1f, Device? device = null)
     {

@@ -46,7 +46,6 @@ public sealed class Trainer
     public TraitAccuracy? BestValidation { get; private set; }
     public long BestStep { get; private set; }
 
-    public TraitScores? MeanPredictorBaseline { get; private set; }
     public TraitAccuracy? BaselineValidation { get; private set; }
 
     public TrainingOutcome Train(bool resume, CancellationToken stop)
@@ -64,7 +63,6 @@ public sealed class Trainer
         _output.WriteLine($"data: {o.Data}: {trainClips.Count} training clips, {validationClips.Count} validation clips ({splitDescription})");
 
         var baseline = TraitAccuracy.MeanPredictor(trainClips.Select(i => cache.Clips[i].Targets!.Value));
-        MeanPredictorBaseline = baseline;
         var labelled = validationClips.Where(i => cache.Clips[i].Targets is not null).ToList();
         if (labelled.Count > 0)
         {

@@ -48,6 +48,28 @@ public class ClipCacheTests
     }
 
     [Test]
+    public void Clips_are_indexed_by_split_and_name_whatever_order_prepare_wrote_them_in()
+    {
+        // Parallel prepare jobs finish in any order; a seed must shuffle the same clips into the same epochs anyway.
+        var orders = new[] { new[] { 5, 0, 3, 1, 4, 2 }, new[] { 2, 4, 1, 0, 5, 3 } };
+        var seen = new List<string[]>();
+        foreach (var order in orders)
+        {
+            using var folder = new ScratchFolder("cache");
+            using (var writer = ClipCacheWriter.Open(folder.Path, Size, 2))
+                foreach (int i in order)
+                    writer.Append(PatternClips.Name(i), i % 3 == 0 ? "validation" : "train", PatternClips.Make(i, 20_000 + 100 * i, 2, Size), PatternClips.Targets(i), null, null);
+            using var cache = ClipCache.Open(folder.Path);
+            var names = cache.Clips.Select(c => c.Split + "/" + c.Name).ToArray();
+            Assert.That(names, Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
+            Assert.That(cache.Split("train").Select(i => cache.Clips[i].Name), Is.EqualTo(new[] { 1, 2, 4, 5 }.Select(PatternClips.Name)));
+            for (int i = 0; i < 6; i++) AssertClipIntact(cache, i);
+            seen.Add(names);
+        }
+        Assert.That(seen[1], Is.EqualTo(seen[0]));
+    }
+
+    [Test]
     public void Data_spreads_over_several_shards_when_one_would_grow_too_large()
     {
         using var folder = new ScratchFolder("cache");

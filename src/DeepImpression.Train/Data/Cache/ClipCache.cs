@@ -8,7 +8,8 @@ namespace DeepImpression.Train.Data.Cache;
 /// <summary>
 /// A prepared clip cache opened for reading. The shard files are memory-mapped, so opening costs only the index
 /// and memory use does not grow with the data set: the operating system pages clip data in and out as it is read.
-/// Reads are thread-safe. Clips appended by a <c>prepare</c> running at the same time are not seen.
+/// Reads are thread-safe. Clips appended by a <c>prepare</c> running at the same time are not seen. Clips are
+/// indexed by (split, name) in ordinal order, whatever order <c>prepare</c> wrote them in.
 /// </summary>
 public sealed unsafe class ClipCache : IDisposable
 {
@@ -72,12 +73,15 @@ public sealed unsafe class ClipCache : IDisposable
             foreach (var s in shards) s?.Dispose();
             throw;
         }
-        return new ClipCache(directory, header, entries.ToArray(), shards);
+        // Parallel prepare jobs append clips in the order they finish; sorting by name makes clip indices, and so
+        // the epochs a seed shuffles from them, the same for every preparation of the same videos.
+        var ordered = entries.OrderBy(e => e.Split, StringComparer.Ordinal).ThenBy(e => e.Clip, StringComparer.Ordinal).ToArray();
+        return new ClipCache(directory, header, ordered, shards);
     }
 
     public bool TryGetIndex(string clipName, out int index) => _byName.TryGetValue(clipName, out index);
 
-    /// <summary>Indices of the clips of one split, in cache order.</summary>
+    /// <summary>Indices of the clips of one split, in name order.</summary>
     public IReadOnlyList<int> Split(string split)
     {
         var result = new List<int>();

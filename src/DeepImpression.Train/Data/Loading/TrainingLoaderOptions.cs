@@ -17,7 +17,7 @@ public sealed record TrainingLoaderOptions
     public int AudioSamples { get; init; } = ClipFormat.TrainingAudioSamples;
     public int CropSize { get; init; } = ClipFormat.CropSize;
 
-    /// <summary>Reshuffle the clips every epoch (otherwise cache order).</summary>
+    /// <summary>Reshuffle the clips every epoch (otherwise the order given, by default name order).</summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>Mirror half of the crops left to right.</summary>

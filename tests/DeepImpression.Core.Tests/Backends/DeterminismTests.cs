@@ -1,4 +1,7 @@
+using DeepImpression.Core.Autograd;
 using DeepImpression.Core.Backends;
+using DeepImpression.Core.Backends.Cpu;
+using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Model;
 using DeepImpression.Core.Ops;
 using DeepImpression.Core.Optim;
@@ -45,30 +48,95 @@ public class DeterminismTests
         }
     }
 
-    [Test]
-    public void Training_steps_repeat_to_the_bit()
+    /// <summary>Raw frames held in memory, for <see cref="DeepImpressionNet.PredictClip"/>.</summary>
+    private sealed class Frames(float[] data, int count, int height, int width) : IFrameSource
     {
-        float[] Run()
+        public int FrameCount => count;
+        public int Height => height;
+        public int Width => width;
+        public void CopyFrames(int start, int n, Span<float> destination) => data.AsSpan(start * 3 * height * width, n * 3 * height * width).CopyTo(destination);
+    }
+
+    /// <summary>
+    /// Every number a short run produces: training steps of the whole network at two batch shapes (the second is
+    /// the size the trainer's tests use), then the test-time procedure on a clip of 7 frames in chunks of 3.
+    /// </summary>
+    private static float[] TrainingLosses()
+    {
+        var net = new DeepImpressionNet(Device.Cpu, 3);
+        var adam = new Adam(net.NamedParameters());
+        var rng = new Rng(1);
+        var results = new List<float>();
+        foreach (var (n, samples, size) in new[] { (4, 8192, 48), (2, 4096, 32) })
         {
-            var net = new DeepImpressionNet(Device.Cpu, 3);
-            var adam = new Adam(net.NamedParameters());
-            var rng = new Rng(1);
-            var audio = Tensor.RandomUniform(new Shape(4, 1, 1, 8192), rng, -1, 1);
-            var frames = Tensor.RandomUniform(new Shape(4, 3, 48, 48), rng, 0, 255);
-            var targets = Tensor.RandomUniform(new Shape(4, 5), rng);
-            var losses = new float[4];
-            for (int i = 0; i < losses.Length; i++)
+            var audio = Tensor.RandomUniform(new Shape(n, 1, 1, samples), rng, -1, 1);
+            var frames = Tensor.RandomUniform(new Shape(n, 3, size, size), rng, 0, 255);
+            var targets = Tensor.RandomUniform(new Shape(n, 5), rng);
+            for (int i = 0; i < 3; i++)
             {
                 using var scope = TensorScope.Begin();
                 net.ZeroGradients();
                 var loss = Op.MeanAbsoluteError(net.Forward(audio, frames), targets);
-                losses[i] = loss.Item();
+                results.Add(loss.Item());
                 loss.Backward();
                 adam.Step();
             }
-            return losses;
         }
-        var first = Run();
-        for (int repeat = 0; repeat < 2; repeat++) Assert.That(Run(), Is.EqualTo(first));
+        var waveform = new float[20_000];
+        for (int i = 0; i < waveform.Length; i++) waveform[i] = (float)(rng.NextDouble() * 2 - 1);
+        var clip = new float[7 * 3 * 36 * 64];
+        for (int i = 0; i < clip.Length; i++) clip[i] = (float)(rng.NextDouble() * 255);
+        results.AddRange(net.PredictClip(waveform, new Frames(clip, 7, 36, 64), chunkSize: 3));
+        return results.ToArray();
+    }
+
+    [Test]
+    public void Training_steps_repeat_to_the_bit()
+    {
+        var first = TrainingLosses();
+        for (int repeat = 0; repeat < 2; repeat++) Assert.That(TrainingLosses(), Is.EqualTo(first));
+    }
+
+    [TestCase("CallerOnly")]
+    [TestCase("HelpersOnly")]
+    [TestCase("CallerBackwards")]
+    public void The_numbers_do_not_depend_on_which_core_ran_which_piece(string scheduleName)
+    {
+        var schedule = Enum.Parse<WorkerSchedule>(scheduleName);
+        // Pieces go to whichever core is free, so a kernel whose result depended on the worker that ran a piece
+        // (its scratch, its partial sums) would differ between runs with the same seed.
+        Assume.That(CpuWorkers.Count, Is.GreaterThan(1), "one CPU thread: there is no other core to hand pieces to");
+        var reference = TrainingLosses();
+        try
+        {
+            CpuWorkers.Schedule = schedule;
+            Assert.That(TrainingLosses(), Is.EqualTo(reference));
+        }
+        finally
+        {
+            CpuWorkers.Schedule = WorkerSchedule.Shared;
+        }
+    }
+
+    [Test]
+    public void No_kernel_reads_memory_it_has_not_written()
+    {
+        // What the pool and the garbage collector leave in fresh memory changes with timing; filling it with NaN,
+        // then with a huge number, must change nothing.
+        var reference = TrainingLosses();
+        Assert.That(reference, Is.All.Matches<float>(float.IsFinite));
+        try
+        {
+            foreach (var fill in new[] { float.NaN, 3e38f })
+            {
+                FreshMemoryFill.Value = fill;
+                CpuBackend.Instance.TrimCache();
+                Assert.That(TrainingLosses(), Is.EqualTo(reference), $"with fresh memory filled with {fill}");
+            }
+        }
+        finally
+        {
+            FreshMemoryFill.Value = null;
+        }
     }
 }

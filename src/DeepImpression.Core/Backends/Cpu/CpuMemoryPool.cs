@@ -30,6 +30,7 @@ internal sealed class CpuMemoryPool
         long now = Interlocked.Add(ref _inUseBytes, bytes) + Interlocked.Read(ref _cachedBytes);
         long peak;
         while (now > (peak = Interlocked.Read(ref _peakBytes)) && Interlocked.CompareExchange(ref _peakBytes, now, peak) != peak) { }
+        FreshMemoryFill.Apply(array);
         return array;
     }
 

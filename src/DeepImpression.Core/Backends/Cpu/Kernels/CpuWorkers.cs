@@ -37,6 +37,12 @@ internal static class CpuWorkers
         for (int i = 0; i < Helpers.Length; i++) Helpers[i] = new Worker(i + 1);
     }
 
+    /// <summary>
+    /// Who takes the indices of a region; anything but <see cref="WorkerSchedule.Shared"/> is for tests that check a
+    /// kernel's numbers do not depend on which participant ran which piece.
+    /// </summary>
+    internal static WorkerSchedule Schedule { get; set; }
+
     /// <summary>Participants in a region: the caller plus the helper threads.</summary>
     public static int Count { get; }
 
@@ -56,10 +62,14 @@ internal static class CpuWorkers
         Monitor.Enter(Gate);
         try
         {
-            if (count == 1 || Helpers.Length == 0)
+            if (count == 1 || Helpers.Length == 0 || Schedule is WorkerSchedule.CallerOnly or WorkerSchedule.CallerBackwards)
             {
                 _insideRegion = true;
-                try { for (int i = 0; i < count; i++) body.Execute(i, 0); }
+                try
+                {
+                    if (Schedule == WorkerSchedule.CallerBackwards) for (int i = count - 1; i >= 0; i--) body.Execute(i, 0);
+                    else for (int i = 0; i < count; i++) body.Execute(i, 0);
+                }
                 finally { _insideRegion = false; }
                 return;
             }
@@ -71,9 +81,12 @@ internal static class CpuWorkers
             _running = helpers;
             AllDone.Reset();
             for (int i = 0; i < helpers; i++) Helpers[i].Wake();
-            _insideRegion = true;
-            try { Drain(0); }
-            finally { _insideRegion = false; }
+            if (Schedule != WorkerSchedule.HelpersOnly)
+            {
+                _insideRegion = true;
+                try { Drain(0); }
+                finally { _insideRegion = false; }
+            }
             if (Volatile.Read(ref _running) > 0) AllDone.Wait();
             _body = null;
             if (_failure is { } failure) throw new AggregateException("A parallel CPU kernel failed.", failure);
@@ -146,4 +159,21 @@ internal static class CpuWorkers
             }
         }
     }
+}
+
+/// <summary>How <see cref="CpuWorkers"/> hands out the indices of a region.</summary>
+internal enum WorkerSchedule
+{
+    /// <summary>The caller and the helpers take indices as they become free (the normal case).</summary>
+    Shared,
+
+    /// <summary>The caller runs every index, as worker 0.</summary>
+    CallerOnly,
+
+    /// <summary>The helpers run every index; the caller only waits.</summary>
+    HelpersOnly,
+
+    /// <summary>The caller runs every index, last first: pieces that write outside their own part of the output
+    /// would clobber their neighbours' results in this order.</summary>
+    CallerBackwards,
 }

@@ -42,20 +42,32 @@ public sealed class TestClip
         return new TestClip(info.Name, audio, frames, info.FrameCount, cache.FrameSize, info.Targets);
     }
 
-    /// <summary>The clips in the given order, each read on a background thread while the previous one is in use.</summary>
+    /// <summary>
+    /// The clips in the given order, each read on a background thread while the previous one is in use. A consumer
+    /// that stops early waits for the read in flight, so the cache can be closed as soon as the loop ends.
+    /// </summary>
     public static IEnumerable<TestClip> LoadAll(ClipCache cache, IReadOnlyList<int> clips, CancellationToken cancellation = default)
     {
         if (clips.Count == 0) yield break;
-        var next = Task.Run(() => Load(cache, clips[0]), cancellation);
-        for (int i = 0; i < clips.Count; i++)
+        Task<TestClip>? next = Task.Run(() => Load(cache, clips[0]), cancellation);
+        try
         {
-            var current = next.GetAwaiter().GetResult();
-            if (i + 1 < clips.Count)
+            for (int i = 0; i < clips.Count; i++)
             {
-                int following = clips[i + 1];
-                next = Task.Run(() => Load(cache, following), cancellation);
+                var current = next!.GetAwaiter().GetResult();
+                next = null;
+                if (i + 1 < clips.Count)
+                {
+                    int following = clips[i + 1];
+                    next = Task.Run(() => Load(cache, following), cancellation);
+                }
+                yield return current;
             }
-            yield return current;
+        }
+        finally
+        {
+            // Its result (or failure) no longer matters; only that it has stopped reading the mapped files.
+            if (next is not null) ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
         }
     }
 }

@@ -76,4 +76,50 @@ public sealed class CpuWorkersTests
         Parallel.ForEach(bodies, new ParallelOptions { MaxDegreeOfParallelism = 6 }, b => CpuWorkers.For(200, b));
         foreach (var b in bodies) Assert.That(b.Hits, Is.All.EqualTo(1));
     }
+
+    /// <summary>Pieces that busy-wait a set time, one for the caller (worker 0) and one for the helpers; counts finished pieces.</summary>
+    private sealed class TimedPieces(double callerMs, double helperMs) : IParallelBody
+    {
+        public int Finished;
+
+        public void Execute(int index, int worker)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double ms = worker == 0 ? callerMs : helperMs;
+            while (clock.Elapsed.TotalMilliseconds < ms) Thread.SpinWait(20);
+            Interlocked.Increment(ref Finished);
+        }
+    }
+
+    [Test]
+    public void A_region_returns_only_after_every_piece_has_finished_even_when_a_helper_is_descheduled()
+    {
+        // The last helper counts itself out, then signals. Descheduled in between (simulated by the seam), its signal
+        // used to land after the caller, seeing the count at zero, had left and reset the signal for its next region:
+        // that region's wait was then released while a helper still ran a piece, and the caller read half-written
+        // results (rare wrong GEMM tiles in training).
+        Assume.That(CpuWorkers.Count, Is.GreaterThan(1), "one CPU thread: no helper to race with");
+        int early = 0;
+        CpuWorkers.HelperCountedOut = () => Thread.Sleep(2);
+        try
+        {
+            for (int round = 0; round < 10; round++)
+            {
+                // The helper finishes first here, and its signal is late...
+                var first = new TimedPieces(callerMs: 1, helperMs: 0);
+                CpuWorkers.For(2, first);
+                if (Volatile.Read(ref first.Finished) != 2) early++;
+                // ...while here the caller finishes first and must still wait for the helper's long piece.
+                var second = new TimedPieces(callerMs: 0.5, helperMs: 3);
+                CpuWorkers.For(2 + 3 * CpuWorkers.Count, second);
+                if (Volatile.Read(ref second.Finished) != 2 + 3 * CpuWorkers.Count) early++;
+                while (Volatile.Read(ref second.Finished) < 2 + 3 * CpuWorkers.Count) Thread.SpinWait(100);
+            }
+        }
+        finally
+        {
+            CpuWorkers.HelperCountedOut = null;
+        }
+        Assert.That(early, Is.Zero, "regions that returned before all their pieces had finished");
+    }
 }

@@ -43,6 +43,12 @@ internal static class CpuWorkers
     /// </summary>
     internal static WorkerSchedule Schedule { get; set; }
 
+    /// <summary>
+    /// A test seam: runs on the last helper of a region between counting itself out and signalling the caller, the
+    /// moment at which the operating system may take its core away for a while.
+    /// </summary>
+    internal static Action? HelperCountedOut { get; set; }
+
     /// <summary>Participants in a region: the caller plus the helper threads.</summary>
     public static int Count { get; }
 
@@ -87,7 +93,11 @@ internal static class CpuWorkers
                 try { Drain(0); }
                 finally { _insideRegion = false; }
             }
-            if (Volatile.Read(ref _running) > 0) AllDone.Wait();
+            // Always wait for the event, never just for _running to read 0: the last helper decrements _running
+            // before it sets the event, and a caller that left on seeing 0 could reset the event for its next
+            // region before that Set landed, which would then release the next region's wait while a helper
+            // still works on it (the caller read half-accumulated GEMM tiles, rarely, with no error).
+            AllDone.Wait();
             _body = null;
             if (_failure is { } failure) throw new AggregateException("A parallel CPU kernel failed.", failure);
         }
@@ -155,7 +165,11 @@ internal static class CpuWorkers
                 _wake.Wait();
                 _wake.Reset();
                 Drain(_index);
-                if (Interlocked.Decrement(ref _running) == 0) AllDone.Set();
+                if (Interlocked.Decrement(ref _running) == 0)
+                {
+                    HelperCountedOut?.Invoke();
+                    AllDone.Set();
+                }
             }
         }
     }

@@ -118,6 +118,17 @@ public class DeterminismTests
         }
     }
 
+    [TestCase(null, null)]
+    [TestCase(" ", null)]
+    [TestCase("nan", float.NaN)]
+    [TestCase("NaN", float.NaN)]
+    [TestCase("-1e30", -1e30f)]
+    [TestCase("garbage", null)]
+    public void The_fill_switch_reads_nan_or_a_number(string? text, float? expected)
+    {
+        Assert.That(FreshMemoryFill.Parse(text), Is.EqualTo(expected));
+    }
+
     [Test]
     public void No_kernel_reads_memory_it_has_not_written()
     {

@@ -17,9 +17,15 @@ internal static class FreshMemoryFill
         if (Value is { } value) memory.Fill(value);
     }
 
-    private static float? Parse(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? null
-        : text.Trim().Equals("nan", StringComparison.OrdinalIgnoreCase) ? float.NaN
-        : float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v
-        : throw new InvalidInputException($"DEEPIMPRESSION_FILL_FRESH_MEMORY={text}: expected 'nan' or a number.");
+    /// <summary>The value a setting asks for: null when unset, or, with a warning, when it is not 'nan' or a number
+    /// (a debugging switch must not stop a run, nor fail as a type initializer would).</summary>
+    internal static float? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        text = text.Trim();
+        if (text.Equals("nan", StringComparison.OrdinalIgnoreCase)) return float.NaN;
+        if (float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)) return value;
+        Console.Error.WriteLine($"warning: DEEPIMPRESSION_FILL_FRESH_MEMORY={text}: expected 'nan' or a number; fresh memory is not filled.");
+        return null;
+    }
 }

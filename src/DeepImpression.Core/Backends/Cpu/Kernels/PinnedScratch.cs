@@ -29,7 +29,7 @@ internal sealed unsafe class PinnedScratch
             _aligned = (float*)(((nint)p + 63) & ~(nint)63);
             Capacity = (int)grown;
         }
-        if (FreshMemoryFill.Value is not null) FreshMemoryFill.Apply(new Span<float>(_aligned, (int)count));
+        FreshMemoryFill.Apply(new Span<float>(_aligned, (int)count));
         return _aligned;
     }
 

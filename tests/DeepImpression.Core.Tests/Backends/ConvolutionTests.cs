@@ -32,6 +32,8 @@ public sealed class ConvolutionTests
         // Small maps whose pieces hold several whole images (and an uneven last group).
         new(N: 5, C: 3, H: 6, W: 12, K: 4, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
         new(N: 40, C: 2, H: 1, W: 60, K: 3, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
+        // A small batch taken whole by one product, deep enough for two depth blocks of the phase-grid panels.
+        new(N: 2, C: 40, H: 10, W: 10, K: 20, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
         // Wide enough for several output tiles per image and two depth blocks on every path.
         new(N: 1, C: 30, H: 12, W: 90, K: 136, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
     ];

@@ -25,6 +25,10 @@ internal static unsafe class ConvolutionKernels
     /// the GEMM, rather than in pieces: the deepest layers at small batches.</summary>
     internal const int SmallProduct = 2048;
 
+    /// <summary>Output positions up to which a filter gradient is one GEMM over lowered rows rather than dot
+    /// products along the positions (each dot tile ends in horizontal sums that short rows do not amortise).</summary>
+    internal const int SmallFilterGradient = 2048;
+
     /// <summary>Partial sums of a filter gradient: a constant, not the core count, so that the sum's rounding is the
     /// same on every machine (four keep two or four cores busy).</summary>
     private const int FilterGroups = 4;
@@ -79,16 +83,26 @@ internal static unsafe class ConvolutionKernels
     }
 
     /// <summary>
-    /// A small batch of small maps: the whole batch is lowered once, by all cores, and multiplied as one product
-    /// that the GEMM splits over the cores in whole micro-tiles; packing its B panels is then a plain copy.
+    /// A small batch of small maps: one product over the whole batch that the GEMM splits over the cores in whole
+    /// micro-tiles, its B panels packed straight from the batch's phase grid (plain copies, no lowered matrix).
     /// </summary>
     private static void SmallForward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
     {
         int total = n * s.OutputPlane;
-        float* lowered = SmallLowered[worker].Get((long)s.Patch * total + (long)filter.PaddedM * total);
-        float* product = lowered + (long)s.Patch * total;
-        LowerWholeBatch(s, n, x, lowered, worker);
-        Sgemm.MultiplyPacked(filter, StridedSource.ForB(MatrixView.RowMajor(lowered, total)), total, 0f, product, total);
+        float* product = SmallLowered[worker].Get((long)filter.PaddedM * total);
+        if (PhaseGrid.Addressable(s, n))
+        {
+            var grid = new PhaseGrid(s, n);
+            float* cells = WholeBatchGrid[worker].Get(grid.Size(s));
+            grid.Build(s, x, cells);
+            int* offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
+            grid.Offsets(s, offsets);
+            Sgemm.MultiplyPacked(filter, new PhaseGridSource(s, grid, cells, offsets), total, 0f, product, total);
+        }
+        else
+        {
+            Sgemm.MultiplyPacked(filter, new Im2ColSource(s, x, 0), total, 0f, product, total);
+        }
         for (int image = 0; image < n; image++)
             for (int k = 0; k < s.K; k++)
                 VectorMath.ScaleShift(product + (long)k * total + image * s.OutputPlane, y + ((long)image * s.K + k) * s.OutputPlane,
@@ -315,7 +329,7 @@ internal static unsafe class ConvolutionKernels
                 new Span<float>(dw, (int)filter).Clear();
                 return;
             }
-            if (s.K >= 64 && total <= SmallProduct)
+            if (s.K >= 64 && total <= SmallFilterGradient)
             {
                 FilterGradientByGemm(s, n, x, dy, dw, (int)total, worker);
                 return;

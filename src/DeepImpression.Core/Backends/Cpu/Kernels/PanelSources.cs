@@ -212,16 +212,48 @@ internal readonly unsafe struct FlippedFilterSource(float* w, int channels, int 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
     {
-        for (int i = 0; i < width; i++)
+        // Panel by panel, a depth row at a time: the panel's values of one row are kernel apart in w, and the
+        // next kh·kw rows read the same few cache lines again.
+        for (int c0 = 0; c0 < width; c0 += panel)
         {
-            int c = w0 + i;
-            int q = i / panel;
-            float* o = dst + (long)q * depth * panel + (i - q * panel);
-            for (int d = 0; d < depth; d++)
+            int columns = Math.Min(panel, width - c0);
+            float* o = dst + (long)(c0 / panel) * depth * panel;
+            int k = d0 / kernel, t = d0 - k * kernel;
+            for (int d = 0; d < depth; d++, o += panel)
             {
-                int k = (d0 + d) / kernel, t = (d0 + d) - k * kernel;
-                o[(long)d * panel] = w[((long)k * channels + c) * kernel + kernel - 1 - t];
+                float* src = w + ((long)k * channels + w0 + c0) * kernel + kernel - 1 - t;
+                for (int j = 0; j < columns; j++) o[j] = src[(long)j * kernel];
+                if (++t == kernel) (k, t) = (k + 1, 0);
             }
+        }
+        PanelLayout.PadTail(width, depth, panel, dst);
+    }
+}
+
+/// <summary>
+/// The lowered (im2col) matrix of a batch read straight out of its <see cref="PhaseGrid"/>: row r of the patch along
+/// the depth, column q = n·OH·OW + p over every output position of every image. Every output row of every lowered
+/// row is one run of the padded planes, so packing is plain copies with no bounds to clip, and the lowered matrix
+/// (kh·kw times the input) is never written out.
+/// </summary>
+internal readonly unsafe struct PhaseGridSource(ConvShape shape, PhaseGrid grid, float* cells, int* offsets) : IPanelSource
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
+    {
+        int plane = shape.OutputPlane, ow = shape.OW;
+        int* rowOffsets = offsets + d0;
+        // One run of an output row at a time, cut at panel boundaries; all depth rows copy the same run.
+        for (int w = 0; w < width;)
+        {
+            int q = w0 + w, image = q / plane, p = q - image * plane;
+            int oh = p / ow, column = p - oh * ow;
+            int panelIndex = w / panel, offset = w - panelIndex * panel;
+            int run = Math.Min(Math.Min(ow - column, width - w), panel - offset);
+            float* source = cells + (long)image * grid.Plane + (long)oh * grid.Wq + column;
+            float* target = dst + (long)panelIndex * depth * panel + offset;
+            for (int d = 0; d < depth; d++) VectorMath.Copy(source + rowOffsets[d], target + (long)d * panel, run);
+            w += run;
         }
         PanelLayout.PadTail(width, depth, panel, dst);
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using DeepImpression.Core.Backends;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Cuda.Dnn;
 using DeepImpression.Cuda.Interop;
@@ -41,6 +42,24 @@ public sealed unsafe partial class CudaBackend
         CuDnn.Check(CuDnn.cudnnBatchNormalizationForwardInference(_cudnn.Value, CuDnnBatchNormMode.Spatial, &one, &zero,
             xDesc, px, xDesc, py, _descriptors.Tensor(1, TensorDescriptorShape.PerChannel(shape.C)), pg, pb, prm, prv, epsilon),
             "cudnnBatchNormalizationForwardInference");
+    }
+
+    // The fused primitives run as their two parts in turn, through calls that are already bound and checked;
+    // cudnnBatchNormalizationForwardTrainingEx would save a pass over y but needs workspace and reserve-space
+    // queries that cannot be exercised without a GPU here.
+    public void BatchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+        Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
+    {
+        BatchNormForwardTraining(x, gamma, beta, y, exponentialAverageFactor, runningMean, runningVariance, epsilon, saveMean, saveInvStd);
+        ActivationForward(ActivationMode.Relu, y, y);
+    }
+
+    public void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+        Tensor dx, Tensor dGamma, Tensor dBeta)
+    {
+        using var gated = Tensor.Empty(dy.Shape, dy.Device);
+        ActivationBackward(ActivationMode.Relu, y, dy, gated);
+        BatchNormBackward(x, gated, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
     }
 
     public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,

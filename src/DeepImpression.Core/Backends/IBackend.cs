@@ -64,6 +64,21 @@ public interface IBackend : IDisposable
     void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dGamma, Tensor dBeta);
 
+    /// <summary>
+    /// <see cref="BatchNormForwardTraining"/> followed by ReLU, y = max(BN(x), 0), in one pass over the data (bit for
+    /// bit the two primitives in turn). cudnnBatchNormalizationForwardTrainingEx with CUDNN_BATCHNORM_OPS_BN_ACTIVATION.
+    /// </summary>
+    void BatchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+        Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd);
+
+    /// <summary>
+    /// dx, dgamma, dbeta of y = max(BN(x), 0) from its output y and dy: the ReLU's gradient and
+    /// <see cref="BatchNormBackward"/> in one pass, with no gradient tensor in between (bit for bit the two in turn).
+    /// cudnnBatchNormalizationBackwardEx with CUDNN_BATCHNORM_OPS_BN_ACTIVATION.
+    /// </summary>
+    void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+        Tensor dx, Tensor dGamma, Tensor dBeta);
+
     // ---- Pooling, x (N,C,H,W) -> y (N,C,OH,OW) -----------------------------------------------------------------
 
     void PoolingForward(PoolingMode mode, PoolingGeometry geometry, Tensor x, Tensor y);

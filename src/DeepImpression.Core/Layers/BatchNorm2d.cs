@@ -34,4 +34,9 @@ public sealed class BatchNorm2d : Link
     public Tensor Forward(Tensor x) => IsTraining
         ? Op.BatchNormTraining(x, Gamma, Beta, AverageMean, AverageVariance, Decay, Epsilon)
         : Op.BatchNormInference(x, Gamma, Beta, AverageMean, AverageVariance, Epsilon);
+
+    /// <summary>ReLU of <see cref="Forward"/>; in training mode one fused op (see <see cref="Op.BatchNormReluTraining"/>).</summary>
+    public Tensor ForwardRelu(Tensor x) => IsTraining
+        ? Op.BatchNormReluTraining(x, Gamma, Beta, AverageMean, AverageVariance, Decay, Epsilon)
+        : Op.Relu(Op.BatchNormInference(x, Gamma, Beta, AverageMean, AverageVariance, Epsilon));
 }

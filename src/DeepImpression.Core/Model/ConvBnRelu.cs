@@ -18,5 +18,5 @@ public sealed class ConvBnRelu : Link
     public Conv2d Conv { get; }
     public BatchNorm2d Bn { get; }
 
-    public Tensor Forward(Tensor x) => Op.Relu(Bn.Forward(Conv.Forward(x)));
+    public Tensor Forward(Tensor x) => Bn.ForwardRelu(Conv.Forward(x));
 }

@@ -39,7 +39,7 @@ public sealed class ResidualBlock : Link
 
     public Tensor Forward(Tensor x)
     {
-        var h = Op.Relu(Bn2a.Forward(Branch2a.Forward(x)));
+        var h = Bn2a.ForwardRelu(Branch2a.Forward(x));
         h = Bn2b.Forward(Branch2b.Forward(h));
         var shortcut = Branch1 is null ? x : Bn1!.Forward(Branch1.Forward(x));
         return Op.Relu(Op.Add(h, shortcut));

@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tests.Reference;
 using static DeepImpression.Core.Tests.Backends.BackendTestKit;
@@ -150,5 +151,56 @@ public sealed class BatchNormTests
             var bm = (float[])beta.Clone(); bm[k] -= step;
             Assert.That(dBeta[k], Is.EqualTo((Loss(x, gamma, bp) - Loss(x, gamma, bm)) / (2 * step)).Within(1e-3 * (1 + Math.Abs(dBeta[k]))), $"dbeta[{k}]");
         }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Fused_relu_gives_the_bits_of_batch_norm_then_relu_forward_and_backward(SimdLevel level, int n, int c, int h, int w, float offset)
+    {
+        using var _ = CpuIsa.Force(level);
+        var x = Uniform(n * c * h * w, 50).Select(v => v * 2 + offset).ToArray();
+        var dy = Uniform(x.Length, 51);
+        // A NaN in the input must come out of the ReLU as it does unfused (see ReluNanTests).
+        if (x.Length > 7) x[7] = float.NaN;
+        var gamma = Uniform(c, 52, 0.5f, 1.5f);
+        var beta = Uniform(c, 53);
+        using var tx = T(x, n, c, h, w);
+        using var tdy = T(dy, n, c, h, w);
+        using var tGamma = T(gamma, c);
+        using var tBeta = T(beta, c);
+
+        float[][] Run(bool fused)
+        {
+            using var rm = T(new float[c], c);
+            using var rv = T(Enumerable.Repeat(1f, c).ToArray(), c);
+            using var saveMean = Poisoned(c);
+            using var saveInvStd = Poisoned(c);
+            using var y = Poisoned(n, c, h, w);
+            using var dx = Poisoned(n, c, h, w);
+            using var dGamma = Poisoned(c);
+            using var dBeta = Poisoned(c);
+            if (fused)
+            {
+                Cpu.BatchNormReluForwardTraining(tx, tGamma, tBeta, y, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+                Cpu.BatchNormReluBackward(tx, y, tdy, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+            }
+            else
+            {
+                using var normalized = Poisoned(n, c, h, w);
+                using var gated = Poisoned(n, c, h, w);
+                Cpu.BatchNormForwardTraining(tx, tGamma, tBeta, normalized, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+                Cpu.ActivationForward(ActivationMode.Relu, normalized, y);
+                Cpu.ActivationBackward(ActivationMode.Relu, y, tdy, gated);
+                Cpu.BatchNormBackward(tx, gated, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+            }
+            return [y.ToArray(), saveMean.ToArray(), saveInvStd.ToArray(), rm.ToArray(), rv.ToArray(), dx.ToArray(), dGamma.ToArray(), dBeta.ToArray()];
+        }
+
+        var fused = Run(fused: true);
+        var separate = Run(fused: false);
+        string[] names = ["y", "saved mean", "saved 1/std", "running mean", "running variance", "dx", "dgamma", "dbeta"];
+        for (int i = 0; i < names.Length; i++)
+            Assert.That(fused[i].Select(BitConverter.SingleToInt32Bits), Is.EqualTo(separate[i].Select(BitConverter.SingleToInt32Bits)), names[i]);
+        Assert.That(fused[0].Where(v => !float.IsNaN(v)), Has.All.GreaterThanOrEqualTo(0f), "y is a ReLU output");
+        Assert.That(fused[0].Count(v => v == 0f), Is.GreaterThan(0), "some outputs are clipped, so the gate is exercised");
     }
 }

@@ -1,3 +1,4 @@
+using DeepImpression.Core.Autograd;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Ops;
 using DeepImpression.Core.Tensors;
@@ -43,6 +44,51 @@ public class OpGradientTests
         // A quadratic projection keeps the loss from being invariant to x's shift and scale (as Σ r·y of BN nearly is).
         GradientCheck.Assert(t => Op.BatchNormTraining(t[0], t[1], t[2], mean, variance, 0.9, 2e-5), [x, gamma, beta],
             epsilon: 1e-2, relativeTolerance: 3e-2, absoluteTolerance: 2e-3, label: "batch norm");
+    }
+
+    [TestCase(2, 3, 5, 4)]
+    [TestCase(4, 2, 1, 9)]
+    public void BatchNormReluTraining(int n, int c, int h, int w)
+    {
+        var rng = new Rng(3);
+        var x = Random(rng, n, c, h, w);
+        var gamma = Tensor.RandomUniform(new Shape(c), rng, 0.5f, 1.5f);
+        var beta = Random(rng, c);
+        var mean = Tensor.Zeros(new Shape(c));
+        var variance = Tensor.Ones(new Shape(c));
+        // A small step: a larger one moves outputs across the ReLU's kink, where differences say nothing.
+        GradientCheck.Assert(t => Op.BatchNormReluTraining(t[0], t[1], t[2], mean, variance, 0.9, 2e-5), [x, gamma, beta],
+            epsilon: 1e-3, relativeTolerance: 3e-2, absoluteTolerance: 2e-3, label: "batch norm + relu");
+    }
+
+    [Test]
+    public void BatchNormReluTraining_has_the_gradients_of_relu_after_batch_norm_bit_for_bit()
+    {
+        var rng = new Rng(4);
+        var x = Random(rng, 3, 4, 5, 6);
+        var gamma = Tensor.RandomUniform(new Shape(4), rng, 0.5f, 1.5f);
+        var beta = Random(rng, 4);
+        var upstream = Random(rng, 1, 3 * 4 * 5 * 6);
+
+        float[][] Gradients(Func<Tensor, Tensor, Tensor, Tensor> f)
+        {
+            foreach (var t in new[] { x, gamma, beta }) { t.RequiresGrad = true; t.Grad = null; }
+            using (TensorScope.Begin())
+            {
+                var y = f(x, gamma, beta);
+                Op.Linear(Op.Reshape(y, new Shape(1, y.Count)), upstream, null).Backward();
+            }
+            return [x.Grad!.ToArray(), gamma.Grad!.ToArray(), beta.Grad!.ToArray()];
+        }
+
+        var fused = Gradients((a, g, b) => Op.BatchNormReluTraining(a, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5));
+        var composed = Gradients((a, g, b) => Op.Relu(Op.BatchNormTraining(a, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5)));
+        for (int i = 0; i < 3; i++) Assert.That(fused[i], Is.EqualTo(composed[i]), new[] { "dx", "dgamma", "dbeta" }[i]);
+        using (Backprop.NoGrad())
+        {
+            var y = Op.BatchNormReluTraining(x, gamma, beta, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5);
+            Assert.That(y.ToArray().Count(v => v == 0f), Is.GreaterThan(0), "the ReLU clips some outputs, so its gate is exercised");
+        }
     }
 
     private static readonly object[] PoolingCases =

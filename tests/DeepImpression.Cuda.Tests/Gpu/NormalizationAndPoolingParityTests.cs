@@ -63,6 +63,50 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
         AssertParity(yi, gyi, BatchNormTolerance, "inference y");
     }
 
+    [TestCase(4, 6, 5, 7)]
+    [TestCase(3, 8, 1, 40)]
+    public void BatchNormReluTrainingAndBackward(int n, int c, int h, int w)
+    {
+        var shape = new Shape(n, c, h, w);
+        using var x = CpuRandom(shape, 31, -3f, 5f);
+        using var gamma = CpuRandom(new Shape(c), 32, 0.5f, 1.5f);
+        using var beta = CpuRandom(new Shape(c), 33);
+        using var runningMean = CpuRandom(new Shape(c), 34);
+        using var runningVar = CpuRandom(new Shape(c), 35, 0.5f, 2f);
+        using var dy = CpuRandom(shape, 36);
+        using var gx = ToGpu(x);
+        using var ggamma = ToGpu(gamma);
+        using var gbeta = ToGpu(beta);
+        using var grm = ToGpu(runningMean);
+        using var grv = ToGpu(runningVar);
+        using var gdy = ToGpu(dy);
+
+        using var y = CpuEmpty(shape);
+        using var gy = GpuEmpty(shape);
+        using var saveMean = CpuEmpty(new Shape(c));
+        using var saveInv = CpuEmpty(new Shape(c));
+        using var gSaveMean = GpuEmpty(new Shape(c));
+        using var gSaveInv = GpuEmpty(new Shape(c));
+        Cpu.BatchNormReluForwardTraining(x, gamma, beta, y, 0.1, runningMean, runningVar, 2e-5, saveMean, saveInv);
+        Gpu.BatchNormReluForwardTraining(gx, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
+        AssertParity(y, gy, BatchNormTolerance, "training y");
+        AssertParity(saveMean, gSaveMean, BatchNormTolerance, "saved mean");
+        AssertParity(saveInv, gSaveInv, BatchNormTolerance, "saved 1/std");
+        AssertParity(runningVar, grv, BatchNormTolerance, "running variance (unbiased)");
+
+        using var dx = CpuEmpty(shape);
+        using var dgamma = CpuEmpty(new Shape(c));
+        using var dbeta = CpuEmpty(new Shape(c));
+        using var gdx = GpuEmpty(shape);
+        using var gdgamma = GpuEmpty(new Shape(c));
+        using var gdbeta = GpuEmpty(new Shape(c));
+        Cpu.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInv, dx, dgamma, dbeta);
+        Gpu.BatchNormReluBackward(gx, gy, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdgamma, gdbeta);
+        AssertParity(dx, gdx, BatchNormTolerance, "dx");
+        AssertParity(dgamma, gdgamma, BatchNormTolerance, "dgamma");
+        AssertParity(dbeta, gdbeta, BatchNormTolerance, "dbeta");
+    }
+
     public static IEnumerable<TestCaseData> PoolingCases()
     {
         yield return new TestCaseData(PoolingMode.Max, new PoolingGeometry(3, 3, 2, 2, 1, 1, true), new[] { 2, 3, 10, 9 }).SetName("max 3x3/2 cover-all (hangs over)");

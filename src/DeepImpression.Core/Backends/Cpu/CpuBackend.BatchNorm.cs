@@ -29,6 +29,22 @@ public sealed partial class CpuBackend
             Ptr(dBeta), n, c, inner);
     }
 
+    public unsafe void BatchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+        Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
+    {
+        var (n, c, inner) = ChannelLayout(x);
+        ChannelKernels.BatchNormTraining(Ptr(x), Ptr(gamma), Ptr(beta), Ptr(y), exponentialAverageFactor, Ptr(runningMean),
+            Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner, relu: true);
+    }
+
+    public unsafe void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+        Tensor dx, Tensor dGamma, Tensor dBeta)
+    {
+        var (n, c, inner) = ChannelLayout(x);
+        ChannelKernels.BatchNormBackward(Ptr(x), Ptr(dy), Ptr(gamma), Ptr(saveMean), Ptr(saveInvStd), Ptr(dx), Ptr(dGamma),
+            Ptr(dBeta), n, c, inner, reluOutput: Ptr(y));
+    }
+
     /// <summary>(N, C, elements per channel per example) of an (N, C, ...) tensor.</summary>
     private static (int N, int C, int Inner) ChannelLayout(Tensor x)
     {

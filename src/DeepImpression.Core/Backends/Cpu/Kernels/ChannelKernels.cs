@@ -36,15 +36,16 @@ internal static unsafe class ChannelKernels
         Run(job, (long)n * c * inner, c);
     }
 
-    /// <summary>Batch-statistics normalization of every channel, saving mean and 1/std and updating running statistics.</summary>
+    /// <summary>Batch-statistics normalization of every channel, saving mean and 1/std and updating running
+    /// statistics; with <paramref name="relu"/>, ReLU is applied in the same pass.</summary>
     public static void BatchNormTraining(float* x, float* gamma, float* beta, float* y, double factor, float* runningMean,
-        float* runningVariance, double epsilon, float* saveMean, float* saveInvStd, int n, int c, int inner)
+        float* runningVariance, double epsilon, float* saveMean, float* saveInvStd, int n, int c, int inner, bool relu = false)
     {
         var job = new NormTrainJob
         {
             X = x, Gamma = gamma, Beta = beta, Y = y, Factor = factor, RunningMean = runningMean,
             RunningVariance = runningVariance, Epsilon = epsilon, SaveMean = saveMean, SaveInvStd = saveInvStd,
-            N = n, C = c, Inner = inner,
+            N = n, C = c, Inner = inner, Relu = relu,
         };
         Run(job, (long)n * c * inner, c);
     }
@@ -64,14 +65,16 @@ internal static unsafe class ChannelKernels
         Run(job, (long)n * c * inner, n * c);
     }
 
-    /// <summary>dx, dgamma, dbeta of training-mode batch normalization from the saved statistics.</summary>
+    /// <summary>dx, dgamma, dbeta of training-mode batch normalization from the saved statistics; when
+    /// <paramref name="reluOutput"/> is given, of batch normalization followed by a ReLU that produced it (dy is
+    /// then the ReLU's output gradient, gated on the way in).</summary>
     public static void BatchNormBackward(float* x, float* dy, float* gamma, float* saveMean, float* saveInvStd,
-        float* dx, float* dGamma, float* dBeta, int n, int c, int inner)
+        float* dx, float* dGamma, float* dBeta, int n, int c, int inner, float* reluOutput = null)
     {
         var job = new NormBackwardJob
         {
             X = x, Dy = dy, Gamma = gamma, SaveMean = saveMean, SaveInvStd = saveInvStd, Dx = dx, DGamma = dGamma,
-            DBeta = dBeta, N = n, C = c, Inner = inner,
+            DBeta = dBeta, N = n, C = c, Inner = inner, ReluOutput = reluOutput,
         };
         Run(job, (long)n * c * inner, c);
     }
@@ -114,6 +117,7 @@ internal static unsafe class ChannelKernels
         public float* X, Gamma, Beta, Y, RunningMean, RunningVariance, SaveMean, SaveInvStd;
         public double Factor, Epsilon;
         public int N, C, Inner;
+        public bool Relu;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int k, int worker)
@@ -142,7 +146,8 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                VectorMath.ScaleShift(X + offset, Y + offset, Inner, sc, sh);
+                if (Relu) VectorMath.ScaleShift<ReluOp>(X + offset, Y + offset, Inner, sc, sh);
+                else VectorMath.ScaleShift(X + offset, Y + offset, Inner, sc, sh);
             }
         }
     }
@@ -163,11 +168,17 @@ internal static unsafe class ChannelKernels
 
     private sealed class NormBackwardJob : IParallelBody
     {
-        public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta;
+        public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta, ReluOutput;
         public int N, C, Inner;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int k, int worker)
+        {
+            if (ReluOutput == null) Channel<Ungated>(k);
+            else Channel<ReluGate>(k);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Channel<TGate>(int k) where TGate : IGradientGate
         {
             long m = (long)N * Inner;
             float mean = SaveMean[k];
@@ -176,7 +187,7 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                var (a, b) = VectorMath.GradientMoments(Dy + offset, X + offset, Inner, mean);
+                var (a, b) = VectorMath.GradientMoments<TGate>(Dy + offset, ReluOutput + offset, X + offset, Inner, mean);
                 sumDy += a; sumDyX += b;
             }
             double dGamma = sumDyX * invStd;
@@ -189,7 +200,7 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                VectorMath.Combine(Dy + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
+                VectorMath.Combine<TGate>(Dy + offset, ReluOutput + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
             }
         }
     }

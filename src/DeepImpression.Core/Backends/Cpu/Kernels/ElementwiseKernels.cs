@@ -144,6 +144,14 @@ internal readonly struct ReluOp : IUnaryOp
     public Vector512<float> Apply(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
 }
 
+/// <summary>x unchanged.</summary>
+internal readonly struct IdentityOp : IUnaryOp
+{
+    public float Apply(float x) => x;
+    public Vector256<float> Apply(Vector256<float> x) => x;
+    public Vector512<float> Apply(Vector512<float> x) => x;
+}
+
 /// <summary>dy where the ReLU's output y is positive, else 0: (y, dy) -> dx.</summary>
 internal readonly struct ReluBackwardOp : IBinaryOp
 {

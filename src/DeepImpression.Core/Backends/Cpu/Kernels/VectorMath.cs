@@ -31,14 +31,16 @@ internal static unsafe class VectorMath
         return (a, b);
     }
 
-    /// <summary>(Σ dy, Σ dy·(x − center)) over a row: batch norm's backward sums.</summary>
+    /// <summary>(Σ g, Σ g·(x − center)) over a row with g = dy gated by <typeparamref name="TGate"/> (y is the gate's
+    /// input, unread by <see cref="Ungated"/>): batch norm's backward sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (double SumDy, double SumDyX) GradientMoments(float* dy, float* x, int n, float center)
+    public static (double SumDy, double SumDyX) GradientMoments<TGate>(float* dy, float* y, float* x, int n, float center)
+        where TGate : IGradientGate
     {
         double a = 0, b = 0;
         for (int s = 0; s < n; s += BlockLength)
         {
-            var (p, q) = GradientMomentsBlock(dy + s, x + s, Math.Min(BlockLength, n - s), center);
+            var (p, q) = GradientMomentsBlock<TGate>(dy + s, y + s, x + s, Math.Min(BlockLength, n - s), center);
             a += p; b += q;
         }
         return (a, b);
@@ -109,7 +111,8 @@ internal static unsafe class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double SumDy, double SumDyX) GradientMomentsBlock(float* dy, float* x, int n, float center)
+    private static (double SumDy, double SumDyX) GradientMomentsBlock<TGate>(float* dy, float* y, float* x, int n, float center)
+        where TGate : IGradientGate
     {
         int i = 0;
         float s = 0f, q = 0f;
@@ -120,13 +123,13 @@ internal static unsafe class VectorMath
             Vector512<float> s0 = default, q0 = default, s1 = default, q1 = default;
             for (; i <= n - 32; i += 32)
             {
-                var g0 = Vector512.Load(dy + i); var g1 = Vector512.Load(dy + i + 16);
+                var g0 = TGate.Gate(Vector512.Load(dy + i), y + i); var g1 = TGate.Gate(Vector512.Load(dy + i + 16), y + i + 16);
                 s0 += g0; q0 = Vector512.FusedMultiplyAdd(g0, Vector512.Load(x + i) - k, q0);
                 s1 += g1; q1 = Vector512.FusedMultiplyAdd(g1, Vector512.Load(x + i + 16) - k, q1);
             }
             for (; i <= n - 16; i += 16)
             {
-                var g0 = Vector512.Load(dy + i);
+                var g0 = TGate.Gate(Vector512.Load(dy + i), y + i);
                 s0 += g0; q0 = Vector512.FusedMultiplyAdd(g0, Vector512.Load(x + i) - k, q0);
             }
             s = Vector512.Sum(s0 + s1); q = Vector512.Sum(q0 + q1);
@@ -137,38 +140,50 @@ internal static unsafe class VectorMath
             Vector256<float> s0 = default, q0 = default;
             for (; i <= n - 8; i += 8)
             {
-                var g0 = Vector256.Load(dy + i);
+                var g0 = TGate.Gate(Vector256.Load(dy + i), y + i);
                 s0 += g0; q0 = Vector256.FusedMultiplyAdd(g0, Vector256.Load(x + i) - k, q0);
             }
             s = Vector256.Sum(s0); q = Vector256.Sum(q0);
         }
         double sd = s, qd = q;
-        for (; i < n; i++) { sd += dy[i]; qd += (double)dy[i] * (x[i] - center); }
+        for (; i < n; i++)
+        {
+            float g = TGate.Gate(dy[i], y + i);
+            sd += g; qd += (double)g * (x[i] - center);
+        }
         return (sd, qd);
     }
 
     /// <summary>y = scale·x + shift over a row (x and y may be the same row).</summary>
+    public static void ScaleShift(float* x, float* y, int n, float scale, float shift) =>
+        ScaleShift<IdentityOp>(x, y, n, scale, shift);
+
+    /// <summary>y = f(scale·x + shift) over a row, f applied to the rounded result (batch norm with a fused ReLU
+    /// gives the bits of batch norm, then ReLU).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleShift(float* x, float* y, int n, float scale, float shift)
+    public static void ScaleShift<TActivation>(float* x, float* y, int n, float scale, float shift) where TActivation : struct, IUnaryOp
     {
         int i = 0;
+        var f = default(TActivation);
         var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
         {
             var a = Vector512.Create(scale); var b = Vector512.Create(shift);
-            for (; i <= n - 16; i += 16) Vector512.FusedMultiplyAdd(a, Vector512.Load(x + i), b).Store(y + i);
+            for (; i <= n - 16; i += 16) f.Apply(Vector512.FusedMultiplyAdd(a, Vector512.Load(x + i), b)).Store(y + i);
         }
         if (level >= SimdLevel.Avx2)
         {
             var a = Vector256.Create(scale); var b = Vector256.Create(shift);
-            for (; i <= n - 8; i += 8) Vector256.FusedMultiplyAdd(a, Vector256.Load(x + i), b).Store(y + i);
+            for (; i <= n - 8; i += 8) f.Apply(Vector256.FusedMultiplyAdd(a, Vector256.Load(x + i), b)).Store(y + i);
         }
-        for (; i < n; i++) y[i] = MathF.FusedMultiplyAdd(scale, x[i], shift);
+        for (; i < n; i++) y[i] = f.Apply(MathF.FusedMultiplyAdd(scale, x[i], shift));
     }
 
-    /// <summary>y = a·dy + b·x + c over a row: batch norm's input gradient.</summary>
+    /// <summary>dx = a·g + b·x + c over a row with g = dy gated by <typeparamref name="TGate"/> (from y): batch
+    /// norm's input gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Combine(float* dy, float* x, float* y, int n, float a, float b, float c)
+    public static void Combine<TGate>(float* dy, float* y, float* x, float* dx, int n, float a, float b, float c)
+        where TGate : IGradientGate
     {
         int i = 0;
         var level = CpuIsa.Level;
@@ -176,15 +191,15 @@ internal static unsafe class VectorMath
         {
             var va = Vector512.Create(a); var vb = Vector512.Create(b); var vc = Vector512.Create(c);
             for (; i <= n - 16; i += 16)
-                Vector512.FusedMultiplyAdd(va, Vector512.Load(dy + i), Vector512.FusedMultiplyAdd(vb, Vector512.Load(x + i), vc)).Store(y + i);
+                Vector512.FusedMultiplyAdd(va, TGate.Gate(Vector512.Load(dy + i), y + i), Vector512.FusedMultiplyAdd(vb, Vector512.Load(x + i), vc)).Store(dx + i);
         }
         if (level >= SimdLevel.Avx2)
         {
             var va = Vector256.Create(a); var vb = Vector256.Create(b); var vc = Vector256.Create(c);
             for (; i <= n - 8; i += 8)
-                Vector256.FusedMultiplyAdd(va, Vector256.Load(dy + i), Vector256.FusedMultiplyAdd(vb, Vector256.Load(x + i), vc)).Store(y + i);
+                Vector256.FusedMultiplyAdd(va, TGate.Gate(Vector256.Load(dy + i), y + i), Vector256.FusedMultiplyAdd(vb, Vector256.Load(x + i), vc)).Store(dx + i);
         }
-        for (; i < n; i++) y[i] = MathF.FusedMultiplyAdd(a, dy[i], MathF.FusedMultiplyAdd(b, x[i], c));
+        for (; i < n; i++) dx[i] = MathF.FusedMultiplyAdd(a, TGate.Gate(dy[i], y + i), MathF.FusedMultiplyAdd(b, x[i], c));
     }
 
     /// <summary>dst[0..n) = src[0..n), inline: the runs copied while lowering are short, and a call per run costs more than the copy.</summary>
@@ -213,4 +228,31 @@ internal static unsafe class VectorMath
             for (; i <= n - 8; i += 8) (Vector256.Load(y + i) + Vector256.Load(x + i)).Store(y + i);
         for (; i < n; i++) y[i] += x[i];
     }
+}
+
+/// <summary>
+/// What reaches batch norm's backward sums of an incoming gradient dy: dy itself, or dy through the ReLU that followed
+/// the normalization (fused), read from that ReLU's output y at the same position.
+/// </summary>
+internal unsafe interface IGradientGate
+{
+    static abstract float Gate(float dy, float* y);
+    static abstract Vector256<float> Gate(Vector256<float> dy, float* y);
+    static abstract Vector512<float> Gate(Vector512<float> dy, float* y);
+}
+
+/// <summary>dy as it is; y is never read.</summary>
+internal readonly unsafe struct Ungated : IGradientGate
+{
+    public static float Gate(float dy, float* y) => dy;
+    public static Vector256<float> Gate(Vector256<float> dy, float* y) => dy;
+    public static Vector512<float> Gate(Vector512<float> dy, float* y) => dy;
+}
+
+/// <summary>dy where the ReLU's output y is positive, else 0: the same select as <see cref="ReluBackwardOp"/>.</summary>
+internal readonly unsafe struct ReluGate : IGradientGate
+{
+    public static float Gate(float dy, float* y) => default(ReluBackwardOp).Apply(*y, dy);
+    public static Vector256<float> Gate(Vector256<float> dy, float* y) => default(ReluBackwardOp).Apply(Vector256.Load(y), dy);
+    public static Vector512<float> Gate(Vector512<float> dy, float* y) => default(ReluBackwardOp).Apply(Vector512.Load(y), dy);
 }

@@ -34,6 +34,10 @@ public sealed class ConvolutionTests
         new(N: 40, C: 2, H: 1, W: 60, K: 3, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
         // A small batch taken whole by one product, deep enough for two depth blocks of the phase-grid panels.
         new(N: 2, C: 40, H: 10, W: 10, K: 20, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
+        // At least 64 filters over few positions: the filter gradient is one GEMM packed from the phase grid.
+        new(N: 2, C: 12, H: 9, W: 9, K: 64, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1),
+        new(N: 3, C: 16, H: 7, W: 7, K: 72, KH: 1, KW: 1, SH: 2, SW: 2, PH: 0, PW: 0),
+        new(N: 2, C: 10, H: 1, W: 40, K: 64, KH: 1, KW: 9, SH: 1, SW: 1, PH: 0, PW: 4),
         // Wide enough for several output tiles per image and two depth blocks on every path.
         new(N: 1, C: 30, H: 12, W: 90, K: 136, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1),
     ];

@@ -371,11 +371,25 @@ internal static unsafe class ConvolutionKernels
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void FilterGradientByGemm(in ConvShape s, int n, float* x, float* dy, float* dw, int total, int worker)
         {
-            float* rows = SmallLowered[worker].Get((long)(s.Patch + s.K) * total);
-            float* lowered = rows + (long)s.K * total;
+            bool onGrid = PhaseGrid.Addressable(s, n);
+            float* rows = SmallLowered[worker].Get((long)s.K * total + (onGrid ? 0 : (long)s.Patch * total));
             for (int k = 0; k < s.K; k++) BackwardFilterJob.CopyPlaneRow(dy, s.K, s.OutputPlane, k, 0, total, rows + (long)k * total);
-            LowerWholeBatch(s, n, x, lowered, worker);
-            Sgemm.Multiply(s.K, s.Patch, total, 1f, MatrixView.RowMajor(rows, total), MatrixView.Transposed(lowered, total), 0f, dw, s.Patch);
+            var gradient = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(rows, total), 1f), s.K, total,
+                PackedFilter[worker].Get(Sgemm.PackedSize(s.K, total)));
+            if (onGrid)
+            {
+                // The lowered rows' transpose is packed straight from the phase grid: no lowered matrix.
+                var grid = new PhaseGrid(s, n);
+                float* cells = WholeBatchGrid[worker].Get(grid.Size(s));
+                grid.Build(s, x, cells);
+                int* offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
+                grid.Offsets(s, offsets);
+                Sgemm.MultiplyPacked(gradient, new TransposedPhaseGridSource(s, grid, cells, offsets), s.Patch, 0f, dw, s.Patch);
+                return;
+            }
+            float* lowered = rows + (long)s.K * total;
+            CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered));
+            Sgemm.MultiplyPacked(gradient, StridedSource.ForB(MatrixView.Transposed(lowered, total)), s.Patch, 0f, dw, s.Patch);
         }
 
         /// <summary>
@@ -498,44 +512,9 @@ internal static unsafe class ConvolutionKernels
         }
     }
 
-    /// <summary>
-    /// The lowered matrix of the whole batch (C·kh·kw x N·OH·OW), by all cores. With a phase grid, every output row
-    /// of every lowered row is one plain copy out of the padded planes (no bounds to clip, whatever the stride),
-    /// which matters for the deepest layers' 8-wide maps; without one (too large), lowering proper.
-    /// </summary>
-    internal static void LowerWholeBatch(in ConvShape s, int n, float* x, float* lowered, int worker)
+    /// <summary>Row r of the lowered matrix of the whole batch, one row per index (a batch too large for a phase grid).</summary>
+    private sealed class LowerRowsJob(ConvShape s, float* x, int total, float* lowered) : IParallelBody
     {
-        int total = n * s.OutputPlane;
-        if (!PhaseGrid.Addressable(s, n))
-        {
-            CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered, null, null, default));
-            return;
-        }
-        var grid = new PhaseGrid(s, n);
-        float* cells = WholeBatchGrid[worker].Get(grid.Size(s));
-        grid.Build(s, x, cells);
-        int* offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
-        grid.Offsets(s, offsets);
-        CpuWorkers.For(s.Patch, new LowerRowsJob(s, x, total, lowered, cells, offsets, grid));
-    }
-
-    /// <summary>Row r of the lowered matrix of the whole batch, one row per index (from a phase grid when given).</summary>
-    private sealed class LowerRowsJob(ConvShape s, float* x, int total, float* lowered, float* cells, int* offsets, PhaseGrid grid) : IParallelBody
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int r, int worker)
-        {
-            float* dst = lowered + (long)r * total;
-            if (cells == null)
-            {
-                Im2Col.LowerBatchRow(s, x, r, 0, total, dst);
-                return;
-            }
-            for (int image = 0; image < grid.Images; image++)
-            {
-                float* src = cells + offsets[r] + (long)image * grid.Plane;
-                for (int oh = 0; oh < s.OH; oh++, dst += s.OW) VectorMath.Copy(src + (long)oh * grid.Wq, dst, s.OW);
-            }
-        }
+        public void Execute(int r, int worker) => Im2Col.LowerBatchRow(s, x, r, 0, total, lowered + (long)r * total);
     }
 }

@@ -258,3 +258,57 @@ internal readonly unsafe struct PhaseGridSource(ConvShape shape, PhaseGrid grid,
         PanelLayout.PadTail(width, depth, panel, dst);
     }
 }
+
+/// <summary>
+/// The transpose of <see cref="PhaseGridSource"/>: output positions q along the depth, patch rows r along the width,
+/// the B operand of a filter gradient dW = dy · loweredᵀ. Eight patch rows at a time are copied out of the grid
+/// (runs along q) into a small buffer and turned into panel rows through an 8 x 8 transpose in registers.
+/// </summary>
+internal readonly unsafe struct TransposedPhaseGridSource(ConvShape shape, PhaseGrid grid, float* cells, int* offsets) : IPanelSource
+{
+    private static readonly PerWorkerScratch Rows = new();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
+    {
+        // The runs of the depth range: every patch row copies the same ones, from its own offset.
+        int plane = shape.OutputPlane, ow = shape.OW;
+        int maxRuns = depth / Math.Max(1, ow) + 2;
+        float* rows = Rows[CpuWorkers.CurrentWorker].Get(8L * depth + 3L * maxRuns + 16);
+        int* runStart = (int*)(rows + 8L * depth), runSource = runStart + maxRuns, runLength = runSource + maxRuns;
+        int runs = 0;
+        for (int t = 0; t < depth; runs++)
+        {
+            int q = d0 + t, image = q / plane, p = q - image * plane, oh = p / ow, column = p - oh * ow;
+            int run = Math.Min(ow - column, depth - t);
+            runStart[runs] = t;
+            runSource[runs] = image * grid.Plane + oh * grid.Wq + column;
+            runLength[runs] = run;
+            t += run;
+        }
+        bool transpose = panel % 8 == 0 && CpuIsa.Level >= SimdLevel.Avx2;
+        for (int j0 = 0; j0 < width; j0 += 8)
+        {
+            int group = Math.Min(8, width - j0);
+            for (int j = 0; j < group; j++)
+            {
+                float* source = cells + offsets[w0 + j0 + j];
+                float* target = rows + (long)j * depth;
+                for (int u = 0; u < runs; u++) VectorMath.Copy(source + runSource[u], target + runStart[u], runLength[u]);
+            }
+            if (transpose && group == 8)
+            {
+                int q = j0 / panel;
+                PanelLayout.Transpose8(rows, depth, depth, 1f, dst + (long)q * depth * panel + (j0 - q * panel), panel);
+                continue;
+            }
+            for (int j = 0; j < group; j++)
+            {
+                int w = j0 + j, q = w / panel;
+                float* o = dst + (long)q * depth * panel + (w - q * panel);
+                for (int d = 0; d < depth; d++) o[(long)d * panel] = rows[(long)j * depth + d];
+            }
+        }
+        PanelLayout.PadTail(width, depth, panel, dst);
+    }
+}

@@ -47,17 +47,19 @@ public sealed unsafe partial class CudaBackend
     // The fused primitives run as their two parts in turn, through calls that are already bound and checked;
     // cudnnBatchNormalizationForwardTrainingEx would save a pass over y but needs workspace and reserve-space
     // queries that cannot be exercised without a GPU here.
-    public void BatchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+    public void BatchNormReluForwardTraining(Tensor x, Tensor? z, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
         BatchNormForwardTraining(x, gamma, beta, y, exponentialAverageFactor, runningMean, runningVariance, epsilon, saveMean, saveInvStd);
+        if (z is not null) Add(y, z, y);
         ActivationForward(ActivationMode.Relu, y, y);
     }
 
     public void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
-        Tensor dx, Tensor dGamma, Tensor dBeta)
+        Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta)
     {
-        using var gated = Tensor.Empty(dy.Shape, dy.Device);
+        using var scratch = dz is null ? Tensor.Empty(dy.Shape, dy.Device) : null;
+        var gated = dz ?? scratch!;
         ActivationBackward(ActivationMode.Relu, y, dy, gated);
         BatchNormBackward(x, gated, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
     }

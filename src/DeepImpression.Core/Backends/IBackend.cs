@@ -65,19 +65,20 @@ public interface IBackend : IDisposable
         Tensor dx, Tensor dGamma, Tensor dBeta);
 
     /// <summary>
-    /// <see cref="BatchNormForwardTraining"/> followed by ReLU, y = max(BN(x), 0), in one pass over the data (bit for
-    /// bit the two primitives in turn). cudnnBatchNormalizationForwardTrainingEx with CUDNN_BATCHNORM_OPS_BN_ACTIVATION.
+    /// <see cref="BatchNormForwardTraining"/> followed by ReLU, y = max(BN(x) + z, 0) with the residual z (x's shape)
+    /// added when given, in one pass over the data (bit for bit the primitives in turn).
+    /// cudnnBatchNormalizationForwardTrainingEx with CUDNN_BATCHNORM_OPS_BN_ACTIVATION, or _BN_ADD_ACTIVATION with z.
     /// </summary>
-    void BatchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+    void BatchNormReluForwardTraining(Tensor x, Tensor? z, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd);
 
     /// <summary>
-    /// dx, dgamma, dbeta of y = max(BN(x), 0) from its output y and dy: the ReLU's gradient and
-    /// <see cref="BatchNormBackward"/> in one pass, with no gradient tensor in between (bit for bit the two in turn).
-    /// cudnnBatchNormalizationBackwardEx with CUDNN_BATCHNORM_OPS_BN_ACTIVATION.
+    /// dx, dgamma, dbeta (and dz, the ReLU's gated gradient, when the forward added a residual) of
+    /// y = max(BN(x) [+ z], 0) from its output y and dy: the ReLU's gradient and <see cref="BatchNormBackward"/> with
+    /// no gradient tensor in between (bit for bit the primitives in turn). cudnnBatchNormalizationBackwardEx.
     /// </summary>
     void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
-        Tensor dx, Tensor dGamma, Tensor dBeta);
+        Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta);
 
     // ---- Pooling, x (N,C,H,W) -> y (N,C,OH,OW) -----------------------------------------------------------------
 

@@ -39,4 +39,9 @@ public sealed class BatchNorm2d : Link
     public Tensor ForwardRelu(Tensor x) => IsTraining
         ? Op.BatchNormReluTraining(x, Gamma, Beta, AverageMean, AverageVariance, Decay, Epsilon)
         : Op.Relu(Op.BatchNormInference(x, Gamma, Beta, AverageMean, AverageVariance, Epsilon));
+
+    /// <summary>ReLU of <see cref="Forward"/> plus a residual; in training mode one fused op (see <see cref="Op.BatchNormAddReluTraining"/>).</summary>
+    public Tensor ForwardAddRelu(Tensor x, Tensor residual) => IsTraining
+        ? Op.BatchNormAddReluTraining(x, residual, Gamma, Beta, AverageMean, AverageVariance, Decay, Epsilon)
+        : Op.Relu(Op.Add(Op.BatchNormInference(x, Gamma, Beta, AverageMean, AverageVariance, Epsilon), residual));
 }

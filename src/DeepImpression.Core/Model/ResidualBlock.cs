@@ -40,8 +40,7 @@ public sealed class ResidualBlock : Link
     public Tensor Forward(Tensor x)
     {
         var h = Bn2a.ForwardRelu(Branch2a.Forward(x));
-        h = Bn2b.Forward(Branch2b.Forward(h));
         var shortcut = Branch1 is null ? x : Bn1!.Forward(Branch1.Forward(x));
-        return Op.Relu(Op.Add(h, shortcut));
+        return Bn2b.ForwardAddRelu(Branch2b.Forward(h), shortcut);
     }
 }

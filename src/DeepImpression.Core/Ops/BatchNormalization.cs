@@ -11,7 +11,7 @@ public static partial class Op
     /// </summary>
     public static Tensor BatchNormTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         double decay, double epsilon) =>
-        TrainingNormalization("BatchNormTraining", relu: false, x, gamma, beta, runningMean, runningVariance, decay, epsilon);
+        TrainingNormalization("BatchNormTraining", relu: false, x, null, gamma, beta, runningMean, runningVariance, decay, epsilon);
 
     /// <summary>
     /// ReLU of <see cref="BatchNormTraining"/>, max(BN(x), 0), as one op: one pass over the data each way instead of
@@ -19,10 +19,22 @@ public static partial class Op
     /// </summary>
     public static Tensor BatchNormReluTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         double decay, double epsilon) =>
-        TrainingNormalization("BatchNormReluTraining", relu: true, x, gamma, beta, runningMean, runningVariance, decay, epsilon);
+        TrainingNormalization("BatchNormReluTraining", relu: true, x, null, gamma, beta, runningMean, runningVariance, decay, epsilon);
 
-    private static Tensor TrainingNormalization(string op, bool relu, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+    /// <summary>
+    /// max(BN(x) + residual, 0), a residual block's tail, as one op: one pass forward instead of three. The same
+    /// numbers, bit for bit, as <see cref="BatchNormTraining"/>, <see cref="Add"/> and <see cref="Relu"/> in turn.
+    /// </summary>
+    public static Tensor BatchNormAddReluTraining(Tensor x, Tensor residual, Tensor gamma, Tensor beta, Tensor runningMean,
         Tensor runningVariance, double decay, double epsilon)
+    {
+        Check.SameDevice("BatchNormAddReluTraining", x, residual);
+        Check.That(residual.Shape == x.Shape, "BatchNormAddReluTraining", () => $"residual {residual.Shape} does not match input {x.Shape}.");
+        return TrainingNormalization("BatchNormAddReluTraining", relu: true, x, residual, gamma, beta, runningMean, runningVariance, decay, epsilon);
+    }
+
+    private static Tensor TrainingNormalization(string op, bool relu, Tensor x, Tensor? residual, Tensor gamma, Tensor beta,
+        Tensor runningMean, Tensor runningVariance, double decay, double epsilon)
     {
         CheckBatchNorm(op, x, gamma, beta, runningMean, runningVariance);
         int perChannel = x.Count / x.Dim(1);
@@ -32,16 +44,18 @@ public static partial class Op
         var saveMean = Tensor.Empty(new Shape(c), x.Device);
         var saveInvStd = Tensor.Empty(new Shape(c), x.Device);
         var backend = x.Backend;
-        if (relu) backend.BatchNormReluForwardTraining(x, gamma, beta, y, 1.0 - decay, runningMean, runningVariance, epsilon, saveMean, saveInvStd);
+        if (relu) backend.BatchNormReluForwardTraining(x, residual, gamma, beta, y, 1.0 - decay, runningMean, runningVariance, epsilon, saveMean, saveInvStd);
         else backend.BatchNormForwardTraining(x, gamma, beta, y, 1.0 - decay, runningMean, runningVariance, epsilon, saveMean, saveInvStd);
-        return Backprop.Record(y, op, [x, gamma, beta], dy =>
+        Tensor[] inputs = residual is null ? [x, gamma, beta] : [x, gamma, beta, residual];
+        return Backprop.Record(y, op, inputs, dy =>
         {
             var dx = Tensor.Empty(x.Shape, x.Device);
             var dGamma = Tensor.Empty(gamma.Shape, x.Device);
             var dBeta = Tensor.Empty(beta.Shape, x.Device);
-            if (relu) backend.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+            var dResidual = residual is { TracksGradient: true } ? Tensor.Empty(x.Shape, x.Device) : null;
+            if (relu) backend.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInvStd, dx, dResidual, dGamma, dBeta);
             else backend.BatchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
-            return [dx, dGamma, dBeta];
+            return residual is null ? [dx, dGamma, dBeta] : [dx, dGamma, dBeta, dResidual];
         });
     }
 

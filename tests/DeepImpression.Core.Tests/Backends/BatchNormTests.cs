@@ -153,8 +153,17 @@ public sealed class BatchNormTests
         }
     }
 
-    [TestCaseSource(nameof(Cases))]
-    public void Fused_relu_gives_the_bits_of_batch_norm_then_relu_forward_and_backward(SimdLevel level, int n, int c, int h, int w, float offset)
+    private static IEnumerable<TestCaseData> FusedCases()
+    {
+        foreach (var level in Levels())
+            foreach (var s in Shapes)
+                foreach (bool residual in new[] { false, true })
+                    yield return new TestCaseData(level, s.N, s.C, s.H, s.W, s.Offset, residual)
+                        .SetArgDisplayNames($"{level}", $"({s.N},{s.C},{s.H},{s.W})", $"offset {s.Offset}", residual ? "add + relu" : "relu");
+    }
+
+    [TestCaseSource(nameof(FusedCases))]
+    public void Fused_relu_gives_the_bits_of_batch_norm_then_add_then_relu_forward_and_backward(SimdLevel level, int n, int c, int h, int w, float offset, bool residual)
     {
         using var _ = CpuIsa.Force(level);
         var x = Uniform(n * c * h * w, 50).Select(v => v * 2 + offset).ToArray();
@@ -167,6 +176,7 @@ public sealed class BatchNormTests
         using var tdy = T(dy, n, c, h, w);
         using var tGamma = T(gamma, c);
         using var tBeta = T(beta, c);
+        using var tz = residual ? T(Uniform(x.Length, 54, -2f, 2f), n, c, h, w) : null;
 
         float[][] Run(bool fused)
         {
@@ -178,26 +188,29 @@ public sealed class BatchNormTests
             using var dx = Poisoned(n, c, h, w);
             using var dGamma = Poisoned(c);
             using var dBeta = Poisoned(c);
+            using var dz = residual ? Poisoned(n, c, h, w) : null;
             if (fused)
             {
-                Cpu.BatchNormReluForwardTraining(tx, tGamma, tBeta, y, 0.1, rm, rv, Eps, saveMean, saveInvStd);
-                Cpu.BatchNormReluBackward(tx, y, tdy, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+                Cpu.BatchNormReluForwardTraining(tx, tz, tGamma, tBeta, y, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+                Cpu.BatchNormReluBackward(tx, y, tdy, tGamma, saveMean, saveInvStd, dx, dz, dGamma, dBeta);
             }
             else
             {
                 using var normalized = Poisoned(n, c, h, w);
-                using var gated = Poisoned(n, c, h, w);
+                using var gated = dz is null ? Poisoned(n, c, h, w) : null;
                 Cpu.BatchNormForwardTraining(tx, tGamma, tBeta, normalized, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+                if (tz is not null) Cpu.Add(normalized, tz, normalized);
                 Cpu.ActivationForward(ActivationMode.Relu, normalized, y);
-                Cpu.ActivationBackward(ActivationMode.Relu, y, tdy, gated);
-                Cpu.BatchNormBackward(tx, gated, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+                Cpu.ActivationBackward(ActivationMode.Relu, y, tdy, dz ?? gated!);
+                Cpu.BatchNormBackward(tx, dz ?? gated!, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
             }
-            return [y.ToArray(), saveMean.ToArray(), saveInvStd.ToArray(), rm.ToArray(), rv.ToArray(), dx.ToArray(), dGamma.ToArray(), dBeta.ToArray()];
+            return [y.ToArray(), saveMean.ToArray(), saveInvStd.ToArray(), rm.ToArray(), rv.ToArray(), dx.ToArray(), dGamma.ToArray(), dBeta.ToArray(),
+                dz?.ToArray() ?? []];
         }
 
         var fused = Run(fused: true);
         var separate = Run(fused: false);
-        string[] names = ["y", "saved mean", "saved 1/std", "running mean", "running variance", "dx", "dgamma", "dbeta"];
+        string[] names = ["y", "saved mean", "saved 1/std", "running mean", "running variance", "dx", "dgamma", "dbeta", "dz"];
         for (int i = 0; i < names.Length; i++)
             Assert.That(fused[i].Select(BitConverter.SingleToInt32Bits), Is.EqualTo(separate[i].Select(BitConverter.SingleToInt32Bits)), names[i]);
         Assert.That(fused[0].Where(v => !float.IsNaN(v)), Has.All.GreaterThanOrEqualTo(0f), "y is a ReLU output");

@@ -91,6 +91,52 @@ public class OpGradientTests
         }
     }
 
+    [Test]
+    public void BatchNormAddReluTraining_has_the_gradients_of_batch_norm_add_relu_bit_for_bit()
+    {
+        var rng = new Rng(5);
+        var x = Random(rng, 3, 4, 5, 6);
+        var residual = Random(rng, 3, 4, 5, 6);
+        var gamma = Tensor.RandomUniform(new Shape(4), rng, 0.5f, 1.5f);
+        var beta = Random(rng, 4);
+        var upstream = Random(rng, 1, 3 * 4 * 5 * 6);
+        Tensor[] inputs = [x, residual, gamma, beta];
+
+        (float[] Y, float[][] Grads) Run(Func<Tensor, Tensor, Tensor, Tensor, Tensor> f)
+        {
+            foreach (var t in inputs) { t.RequiresGrad = true; t.Grad = null; }
+            float[] y;
+            using (TensorScope.Begin())
+            {
+                var output = f(x, residual, gamma, beta);
+                y = output.ToArray();
+                Op.Linear(Op.Reshape(output, new Shape(1, output.Count)), upstream, null).Backward();
+            }
+            return (y, inputs.Select(t => t.Grad!.ToArray()).ToArray());
+        }
+
+        var fused = Run((a, z, g, b) => Op.BatchNormAddReluTraining(a, z, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5));
+        var composed = Run((a, z, g, b) => Op.Relu(Op.Add(Op.BatchNormTraining(a, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5), z)));
+        Assert.That(fused.Y, Is.EqualTo(composed.Y), "y");
+        Assert.That(fused.Y.Count(v => v == 0f), Is.GreaterThan(0), "the ReLU clips some outputs");
+        string[] names = ["dx", "dresidual", "dgamma", "dbeta"];
+        for (int i = 0; i < names.Length; i++) Assert.That(fused.Grads[i], Is.EqualTo(composed.Grads[i]), names[i]);
+    }
+
+    [Test]
+    public void BatchNormAddReluTraining_matches_finite_differences()
+    {
+        var rng = new Rng(6);
+        var x = Random(rng, 2, 3, 4, 5);
+        var residual = Random(rng, 2, 3, 4, 5);
+        var gamma = Tensor.RandomUniform(new Shape(3), rng, 0.5f, 1.5f);
+        var beta = Random(rng, 3);
+        var mean = Tensor.Zeros(new Shape(3));
+        var variance = Tensor.Ones(new Shape(3));
+        GradientCheck.Assert(t => Op.BatchNormAddReluTraining(t[0], t[1], t[2], t[3], mean, variance, 0.9, 2e-5), [x, residual, gamma, beta],
+            epsilon: 1e-3, relativeTolerance: 3e-2, absoluteTolerance: 2e-3, label: "batch norm + add + relu");
+    }
+
     private static readonly object[] PoolingCases =
     [
         new object[] { new[] { 2, 3, 9, 10 }, new PoolingGeometry(3, 3, 2, 2, 1, 1, true) },

@@ -63,11 +63,15 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
         AssertParity(yi, gyi, BatchNormTolerance, "inference y");
     }
 
-    [TestCase(4, 6, 5, 7)]
-    [TestCase(3, 8, 1, 40)]
-    public void BatchNormReluTrainingAndBackward(int n, int c, int h, int w)
+    [TestCase(4, 6, 5, 7, false)]
+    [TestCase(3, 8, 1, 40, false)]
+    [TestCase(4, 6, 5, 7, true)]
+    [TestCase(3, 8, 1, 40, true)]
+    public void BatchNormReluTrainingAndBackward(int n, int c, int h, int w, bool withResidual)
     {
         var shape = new Shape(n, c, h, w);
+        using var residual = withResidual ? CpuRandom(shape, 37, -2f, 2f) : null;
+        using var gresidual = residual is null ? null : ToGpu(residual);
         using var x = CpuRandom(shape, 31, -3f, 5f);
         using var gamma = CpuRandom(new Shape(c), 32, 0.5f, 1.5f);
         using var beta = CpuRandom(new Shape(c), 33);
@@ -87,8 +91,8 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
         using var saveInv = CpuEmpty(new Shape(c));
         using var gSaveMean = GpuEmpty(new Shape(c));
         using var gSaveInv = GpuEmpty(new Shape(c));
-        Cpu.BatchNormReluForwardTraining(x, gamma, beta, y, 0.1, runningMean, runningVar, 2e-5, saveMean, saveInv);
-        Gpu.BatchNormReluForwardTraining(gx, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
+        Cpu.BatchNormReluForwardTraining(x, residual, gamma, beta, y, 0.1, runningMean, runningVar, 2e-5, saveMean, saveInv);
+        Gpu.BatchNormReluForwardTraining(gx, gresidual, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
         AssertParity(y, gy, BatchNormTolerance, "training y");
         AssertParity(saveMean, gSaveMean, BatchNormTolerance, "saved mean");
         AssertParity(saveInv, gSaveInv, BatchNormTolerance, "saved 1/std");
@@ -100,11 +104,14 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
         using var gdx = GpuEmpty(shape);
         using var gdgamma = GpuEmpty(new Shape(c));
         using var gdbeta = GpuEmpty(new Shape(c));
-        Cpu.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInv, dx, dgamma, dbeta);
-        Gpu.BatchNormReluBackward(gx, gy, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdgamma, gdbeta);
+        using var dz = residual is null ? null : CpuEmpty(shape);
+        using var gdz = residual is null ? null : GpuEmpty(shape);
+        Cpu.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInv, dx, dz, dgamma, dbeta);
+        Gpu.BatchNormReluBackward(gx, gy, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdz, gdgamma, gdbeta);
         AssertParity(dx, gdx, BatchNormTolerance, "dx");
         AssertParity(dgamma, gdgamma, BatchNormTolerance, "dgamma");
         AssertParity(dbeta, gdbeta, BatchNormTolerance, "dbeta");
+        if (dz is not null) AssertParity(dz, gdz!, BatchNormTolerance, "dz (the residual's gradient)");
     }
 
     public static IEnumerable<TestCaseData> PoolingCases()

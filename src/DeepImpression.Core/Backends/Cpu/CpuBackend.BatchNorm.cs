@@ -29,20 +29,20 @@ public sealed partial class CpuBackend
             Ptr(dBeta), n, c, inner);
     }
 
-    public unsafe void BatchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
+    public unsafe void BatchNormReluForwardTraining(Tensor x, Tensor? z, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
         var (n, c, inner) = ChannelLayout(x);
         ChannelKernels.BatchNormTraining(Ptr(x), Ptr(gamma), Ptr(beta), Ptr(y), exponentialAverageFactor, Ptr(runningMean),
-            Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner, relu: true);
+            Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner, relu: true, residual: z is null ? null : Ptr(z));
     }
 
     public unsafe void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
-        Tensor dx, Tensor dGamma, Tensor dBeta)
+        Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta)
     {
         var (n, c, inner) = ChannelLayout(x);
         ChannelKernels.BatchNormBackward(Ptr(x), Ptr(dy), Ptr(gamma), Ptr(saveMean), Ptr(saveInvStd), Ptr(dx), Ptr(dGamma),
-            Ptr(dBeta), n, c, inner, reluOutput: Ptr(y));
+            Ptr(dBeta), n, c, inner, reluOutput: Ptr(y), gatedGradient: dz is null ? null : Ptr(dz));
     }
 
     /// <summary>(N, C, elements per channel per example) of an (N, C, ...) tensor.</summary>

@@ -37,15 +37,16 @@ internal static unsafe class ChannelKernels
     }
 
     /// <summary>Batch-statistics normalization of every channel, saving mean and 1/std and updating running
-    /// statistics; with <paramref name="relu"/>, ReLU is applied in the same pass.</summary>
+    /// statistics; with <paramref name="relu"/>, the residual (if any) is added and ReLU applied in the same pass.</summary>
     public static void BatchNormTraining(float* x, float* gamma, float* beta, float* y, double factor, float* runningMean,
-        float* runningVariance, double epsilon, float* saveMean, float* saveInvStd, int n, int c, int inner, bool relu = false)
+        float* runningVariance, double epsilon, float* saveMean, float* saveInvStd, int n, int c, int inner, bool relu = false,
+        float* residual = null)
     {
         var job = new NormTrainJob
         {
             X = x, Gamma = gamma, Beta = beta, Y = y, Factor = factor, RunningMean = runningMean,
             RunningVariance = runningVariance, Epsilon = epsilon, SaveMean = saveMean, SaveInvStd = saveInvStd,
-            N = n, C = c, Inner = inner, Relu = relu,
+            N = n, C = c, Inner = inner, Relu = relu, Residual = residual,
         };
         Run(job, (long)n * c * inner, c);
     }
@@ -67,14 +68,15 @@ internal static unsafe class ChannelKernels
 
     /// <summary>dx, dgamma, dbeta of training-mode batch normalization from the saved statistics; when
     /// <paramref name="reluOutput"/> is given, of batch normalization followed by a ReLU that produced it (dy is
-    /// then the ReLU's output gradient, gated on the way in).</summary>
+    /// then the ReLU's output gradient, gated on the way in, and written to <paramref name="gatedGradient"/> when
+    /// given: the gradient of a residual added before the ReLU).</summary>
     public static void BatchNormBackward(float* x, float* dy, float* gamma, float* saveMean, float* saveInvStd,
-        float* dx, float* dGamma, float* dBeta, int n, int c, int inner, float* reluOutput = null)
+        float* dx, float* dGamma, float* dBeta, int n, int c, int inner, float* reluOutput = null, float* gatedGradient = null)
     {
         var job = new NormBackwardJob
         {
             X = x, Dy = dy, Gamma = gamma, SaveMean = saveMean, SaveInvStd = saveInvStd, Dx = dx, DGamma = dGamma,
-            DBeta = dBeta, N = n, C = c, Inner = inner, ReluOutput = reluOutput,
+            DBeta = dBeta, N = n, C = c, Inner = inner, ReluOutput = reluOutput, GatedGradient = gatedGradient,
         };
         Run(job, (long)n * c * inner, c);
     }
@@ -118,6 +120,7 @@ internal static unsafe class ChannelKernels
         public double Factor, Epsilon;
         public int N, C, Inner;
         public bool Relu;
+        public float* Residual;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int k, int worker)
@@ -146,7 +149,8 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                if (Relu) VectorMath.ScaleShift<ReluOp>(X + offset, Y + offset, Inner, sc, sh);
+                if (Residual != null) VectorMath.ScaleShiftAdd<ReluOp>(X + offset, Residual + offset, Y + offset, Inner, sc, sh);
+                else if (Relu) VectorMath.ScaleShift<ReluOp>(X + offset, Y + offset, Inner, sc, sh);
                 else VectorMath.ScaleShift(X + offset, Y + offset, Inner, sc, sh);
             }
         }
@@ -168,17 +172,27 @@ internal static unsafe class ChannelKernels
 
     private sealed class NormBackwardJob : IParallelBody
     {
-        public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta, ReluOutput;
+        public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta, ReluOutput, GatedGradient;
         public int N, C, Inner;
 
         public void Execute(int k, int worker)
         {
-            if (ReluOutput == null) Channel<Ungated>(k);
-            else Channel<ReluGate>(k);
+            if (ReluOutput == null) Channel<Ungated>(k, Dy);
+            else if (GatedGradient == null) Channel<ReluGate>(k, Dy);
+            else
+            {
+                // The gated gradient is an output too (the residual's): gate once into it, then normalize it as is.
+                for (int i = 0; i < N; i++)
+                {
+                    long offset = ((long)i * C + k) * Inner;
+                    VectorMath.Gate<ReluGate>(Dy + offset, ReluOutput + offset, GatedGradient + offset, Inner);
+                }
+                Channel<Ungated>(k, GatedGradient);
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Channel<TGate>(int k) where TGate : IGradientGate
+        private void Channel<TGate>(int k, float* dyRows) where TGate : IGradientGate
         {
             long m = (long)N * Inner;
             float mean = SaveMean[k];
@@ -187,7 +201,7 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                var (a, b) = VectorMath.GradientMoments<TGate>(Dy + offset, ReluOutput + offset, X + offset, Inner, mean);
+                var (a, b) = VectorMath.GradientMoments<TGate>(dyRows + offset, ReluOutput + offset, X + offset, Inner, mean);
                 sumDy += a; sumDyX += b;
             }
             double dGamma = sumDyX * invStd;
@@ -200,7 +214,7 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                VectorMath.Combine<TGate>(Dy + offset, ReluOutput + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
+                VectorMath.Combine<TGate>(dyRows + offset, ReluOutput + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
             }
         }
     }

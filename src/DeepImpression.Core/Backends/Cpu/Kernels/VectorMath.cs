@@ -179,6 +179,40 @@ internal static unsafe class VectorMath
         for (; i < n; i++) y[i] = f.Apply(MathF.FusedMultiplyAdd(scale, x[i], shift));
     }
 
+    /// <summary>y = f((scale·x + shift) + z) over a row, each step rounded as when done one after another (batch
+    /// norm, a residual added, then the activation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScaleShiftAdd<TActivation>(float* x, float* z, float* y, int n, float scale, float shift) where TActivation : struct, IUnaryOp
+    {
+        int i = 0;
+        var f = default(TActivation);
+        var level = CpuIsa.Level;
+        if (level == SimdLevel.Avx512)
+        {
+            var a = Vector512.Create(scale); var b = Vector512.Create(shift);
+            for (; i <= n - 16; i += 16) f.Apply(Vector512.FusedMultiplyAdd(a, Vector512.Load(x + i), b) + Vector512.Load(z + i)).Store(y + i);
+        }
+        if (level >= SimdLevel.Avx2)
+        {
+            var a = Vector256.Create(scale); var b = Vector256.Create(shift);
+            for (; i <= n - 8; i += 8) f.Apply(Vector256.FusedMultiplyAdd(a, Vector256.Load(x + i), b) + Vector256.Load(z + i)).Store(y + i);
+        }
+        for (; i < n; i++) y[i] = f.Apply(MathF.FusedMultiplyAdd(scale, x[i], shift) + z[i]);
+    }
+
+    /// <summary>g = dy gated by <typeparamref name="TGate"/> (from y) over a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gate<TGate>(float* dy, float* y, float* g, int n) where TGate : IGradientGate
+    {
+        int i = 0;
+        var level = CpuIsa.Level;
+        if (level == SimdLevel.Avx512)
+            for (; i <= n - 16; i += 16) TGate.Gate(Vector512.Load(dy + i), y + i).Store(g + i);
+        if (level >= SimdLevel.Avx2)
+            for (; i <= n - 8; i += 8) TGate.Gate(Vector256.Load(dy + i), y + i).Store(g + i);
+        for (; i < n; i++) g[i] = TGate.Gate(dy[i], y + i);
+    }
+
     /// <summary>dx = a·g + b·x + c over a row with g = dy gated by <typeparamref name="TGate"/> (from y): batch
     /// norm's input gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

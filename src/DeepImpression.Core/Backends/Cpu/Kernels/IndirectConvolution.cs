@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>
-/// The input of a convolution rearranged so that lowering is never needed: zero-padded, split into its stride
-/// phases, channel-major. Phase (a, b) of channel c of image n is the plane X[u, v] = xpad[c, s_h·u + a, s_w·v + b]
+/// The input of a convolution rearranged so that lowering is never needed: zero-padded, split into the stride
+/// phases its kernel reads, channel-major. Phase (a, b) of channel c of image n is the plane X[u, v] = xpad[c, s_h·u + a, s_w·v + b]
 /// of Hq x Wq = ceil(Hp / s_h) x ceil(Wp / s_w) cells, xpad being x padded by (ph, pw). An output (oh, ow) of
 /// image n sits at grid position q = n·Hq·Wq + oh·Wq + ow, and patch row r = (c, i, j) reads, for every output,
 /// the cell at q + offset(r) with offset(r) = plane index of (phase (i mod s_h, j mod s_w), channel c, image 0)
@@ -15,13 +15,18 @@ internal readonly unsafe struct PhaseGrid
 {
     public readonly int Hq, Wq, Plane, Images, Phases;
 
+    /// <summary>Phases along a row that the kernel reads: min(s_w, kw) (a 1x1 stride-2 kernel reads only phase (0, 0),
+    /// so the others are neither built nor stored).</summary>
+    private readonly int _phasesW;
+
     public PhaseGrid(in ConvShape s, int images)
     {
         Hq = (s.H + 2 * s.PadH + s.StrideH - 1) / s.StrideH;
         Wq = (s.W + 2 * s.PadW + s.StrideW - 1) / s.StrideW;
         Plane = checked(Hq * Wq);
         Images = images;
-        Phases = s.StrideH * s.StrideW;
+        _phasesW = Math.Min(s.StrideW, s.KW);
+        Phases = Math.Min(s.StrideH, s.KH) * _phasesW;
     }
 
     /// <summary>Floats of the rearranged batch, with room for whole-tile reads past its end.</summary>
@@ -69,7 +74,7 @@ internal readonly unsafe struct PhaseGrid
             for (int i = 0; i < s.KH; i++)
                 for (int j = 0; j < s.KW; j++)
                 {
-                    long phase = (long)(i % s.StrideH) * s.StrideW + j % s.StrideW;
+                    long phase = (long)(i % s.StrideH) * _phasesW + j % s.StrideW;
                     offsets[r++] = checked((int)(((phase * s.C + c) * Images) * Plane + (i / s.StrideH) * Wq + j / s.StrideW));
                 }
     }
@@ -90,10 +95,11 @@ internal readonly unsafe struct PhaseGrid
             int image = index / s.C, channel = index - image * s.C;
             float* src = x + (long)index * s.InputPlane;
             bool gather = Im2Col.CanGather(s.StrideW);
-            for (int a = 0; a < s.StrideH; a++)
-                for (int b = 0; b < s.StrideW; b++)
+            int phasesH = Math.Min(s.StrideH, s.KH), phasesW = Math.Min(s.StrideW, s.KW);
+            for (int a = 0; a < phasesH; a++)
+                for (int b = 0; b < phasesW; b++)
                 {
-                    long phase = (long)a * s.StrideW + b;
+                    long phase = (long)a * phasesW + b;
                     float* dst = grid + ((phase * s.C + channel) * g.Images + image) * g.Plane;
                     for (int u = 0; u < g.Hq; u++)
                     {

@@ -108,4 +108,38 @@ public sealed class GemmTests
         var again = Run(false, false, 40, 50, 30, 1f, a, b, 0f, new float[2000]);
         Assert.That(again, Is.EqualTo(first));
     }
+
+    private static IEnumerable<TestCaseData> InPlaceCases()
+    {
+        foreach (var level in Levels())
+        {
+            yield return new TestCaseData(level, 37, 3301, 211).SetArgDisplayNames($"{level}", "few rows, columns split, edge panel");
+            yield return new TestCaseData(level, 200, 1000, 600).SetArgDisplayNames($"{level}", "rows split, two depth blocks");
+            yield return new TestCaseData(level, 32, 96, 49).SetArgDisplayNames($"{level}", "whole panels only");
+        }
+    }
+
+    [TestCaseSource(nameof(InPlaceCases))]
+    public void Reading_B_in_place_gives_the_bits_of_packing_it(SimdLevel level, int m, int n, int k)
+    {
+        using var _ = CpuIsa.Force(level);
+        var a = Uniform(m * k, 20);
+        var b = Uniform(k * n, 21);
+        var c = Uniform(m * n, 22);
+        int saved = Sgemm.InPlaceRows;
+        float[] packed, inPlace;
+        try
+        {
+            Sgemm.InPlaceRows = 0;
+            packed = Run(false, false, m, n, k, 1f, a, b, 1f, c);
+            Sgemm.InPlaceRows = int.MaxValue;
+            inPlace = Run(false, false, m, n, k, 1f, a, b, 1f, c);
+        }
+        finally
+        {
+            Sgemm.InPlaceRows = saved;
+        }
+        Assert.That(inPlace, Is.EqualTo(packed));
+        AssertClose(inPlace, NaiveReference.Gemm(false, false, m, n, k, 1, a, b, 1, c), 2e-5, "C");
+    }
 }

@@ -24,7 +24,9 @@ internal unsafe interface IGemmMicroKernel
 {
     static abstract int MR { get; }
     static abstract int NR { get; }
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta);
+    /// <param name="ldb">Floats from one depth row of the B panel to the next: NR when packed, the matrix's row
+    /// stride when B is read in place.</param>
+    static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta);
 }
 
 /// <summary>8 x 48 tile in 24 zmm accumulators: per k step three B loads and eight broadcasts feed 24 FMAs.</summary>
@@ -34,7 +36,7 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
     public static int NR => 48;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
@@ -65,9 +67,9 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
                 c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
             }
             {
-                var b0 = Vector512.Load(b + 48);
-                var b1 = Vector512.Load(b + 64);
-                var b2 = Vector512.Load(b + 80);
+                var b0 = Vector512.Load(b + ldb);
+                var b1 = Vector512.Load(b + ldb + 16);
+                var b2 = Vector512.Load(b + ldb + 32);
                 var a0 = Vector512.Create(a[8]);
                 c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
                 var a1 = Vector512.Create(a[9]);
@@ -86,7 +88,7 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
                 c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
             }
             a += 16;
-            b += 96;
+            b += 2 * ldb;
         }
         if (p < kc)
         {
@@ -244,7 +246,7 @@ internal readonly unsafe struct Avx2GemmKernel : IGemmMicroKernel
     public static int NR => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -265,7 +267,7 @@ internal readonly unsafe struct Avx2GemmKernel : IGemmMicroKernel
             var a5 = Vector256.Create(a[5]);
             c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
             a += 6;
-            b += 16;
+            b += ldb;
         }
         StoreRow(c, c00, c01, store, beta); c += ldc;
         StoreRow(c, c10, c11, store, beta); c += ldc;
@@ -299,7 +301,7 @@ internal readonly unsafe struct PortableGemmKernel : IGemmMicroKernel
     public static int NR => 4;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, GemmStore store, float beta)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -312,7 +314,7 @@ internal readonly unsafe struct PortableGemmKernel : IGemmMicroKernel
             c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             a += 4;
-            b += 4;
+            b += ldb;
         }
         StoreRow(c, c00, c01, c02, c03, store, beta); c += ldc;
         StoreRow(c, c10, c11, c12, c13, store, beta); c += ldc;

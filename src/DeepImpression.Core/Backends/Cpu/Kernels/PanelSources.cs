@@ -107,6 +107,14 @@ internal readonly unsafe struct StridedSource(float* data, nint depthStride, nin
     /// <summary>A = op(a) of a GEMM, scaled by alpha: depth runs along its columns, width down its rows.</summary>
     public static StridedSource ForA(MatrixView a, float alpha) => new(a.Data, a.ColumnStride, a.RowStride, alpha);
 
+    /// <summary>Element (d0, w0) when this is a plain matrix a micro-kernel can read in place (unit stride along
+    /// the width, unscaled), with the step between depth rows; otherwise null.</summary>
+    public float* InPlace(int d0, int w0, out nint rowStride)
+    {
+        rowStride = depthStride;
+        return widthStride == 1 && scale == 1f ? data + d0 * depthStride + w0 : null;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row)
     {

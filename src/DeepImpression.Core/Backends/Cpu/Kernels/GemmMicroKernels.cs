@@ -27,6 +27,14 @@ internal unsafe interface IGemmMicroKernel
     /// <param name="ldb">Floats from one depth row of the B panel to the next: NR when packed, the matrix's row
     /// stride when B is read in place.</param>
     static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta);
+
+    /// <summary>Widths a partial last panel is computed in: an edge of <c>cols</c> columns costs
+    /// ceil(cols / EdgeStep)·EdgeStep columns of work, and one whose width is a multiple of it reads B in place.</summary>
+    static abstract int EdgeStep { get; }
+
+    /// <summary>The product of a partial panel of <paramref name="cols"/> (&lt; NR) columns, overwriting an MR x NR
+    /// tile (row stride NR) of which columns past ceil(cols / EdgeStep)·EdgeStep are left as they were.</summary>
+    static abstract void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols);
 }
 
 /// <summary>8 x 48 tile in 24 zmm accumulators: per k step three B loads and eight broadcasts feed 24 FMAs.</summary>
@@ -221,6 +229,48 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
         StoreRow(c, c70, c71, c72, store, 0f);
     }
 
+    public static int EdgeStep => 16;
+
+    /// <summary>Edges of up to 32 columns in 8 or 16 accumulators instead of the full 24: a 64-column product is
+    /// 48 + 16 columns of work, not 96.</summary>
+    public static void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols)
+    {
+        if (cols > 32) Run(kc, a, b, ldb, tile, NR, GemmStore.Overwrite, 0f);
+        else if (cols > 16) RunNarrow<TwoVectors>(kc, a, b, ldb, tile);
+        else RunNarrow<OneVector>(kc, a, b, ldb, tile);
+    }
+
+    private interface IVectorCount { static abstract bool Two { get; } }
+    private readonly struct OneVector : IVectorCount { public static bool Two => false; }
+    private readonly struct TwoVectors : IVectorCount { public static bool Two => true; }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunNarrow<TCount>(int kc, float* a, float* b, nint ldb, float* tile) where TCount : IVectorCount
+    {
+        Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
+        Vector512<float> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default, c61 = default, c71 = default;
+        for (int p = 0; p < kc; p++, a += 8, b += ldb)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = TCount.Two ? Vector512.Load(b + 16) : default;
+            var x = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); if (TCount.Two) c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); if (TCount.Two) c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); if (TCount.Two) c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); if (TCount.Two) c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); if (TCount.Two) c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); if (TCount.Two) c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); if (TCount.Two) c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]); c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); if (TCount.Two) c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+        }
+        ReadOnlySpan<Vector512<float>> first = [c00, c10, c20, c30, c40, c50, c60, c70];
+        ReadOnlySpan<Vector512<float>> second = [c01, c11, c21, c31, c41, c51, c61, c71];
+        for (int i = 0; i < 8; i++)
+        {
+            first[i].Store(tile + i * 48);
+            if (TCount.Two) second[i].Store(tile + i * 48 + 16);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, GemmStore store, float beta)
     {
@@ -244,6 +294,10 @@ internal readonly unsafe struct Avx2GemmKernel : IGemmMicroKernel
 {
     public static int MR => 6;
     public static int NR => 16;
+    public static int EdgeStep => NR;
+
+    public static void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols) =>
+        Run(kc, a, b, ldb, tile, NR, GemmStore.Overwrite, 0f);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta)
@@ -299,6 +353,10 @@ internal readonly unsafe struct PortableGemmKernel : IGemmMicroKernel
 {
     public static int MR => 4;
     public static int NR => 4;
+    public static int EdgeStep => NR;
+
+    public static void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols) =>
+        Run(kc, a, b, ldb, tile, NR, GemmStore.Overwrite, 0f);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta)

@@ -218,19 +218,19 @@ internal static unsafe class Sgemm
             {
                 int kc = Math.Min(kcMax, k - pc);
                 var store = pc == 0 ? firstStore : GemmStore.Accumulate;
-                // Few rows of A use each B panel only a few times: reading B in place then beats packing it. Only the
-                // last, partial panel is packed (a whole-tile read would run past the matrix).
+                // Few rows of A use each B panel only a few times: reading B in place then beats packing it. A partial
+                // last panel is read in place when its kernel reads exactly its columns, and packed otherwise.
                 nint ldb = nr;
                 float* direct = inPlace ? Unsafe.As<TB, StridedSource>(ref b).InPlace(pc, jc, out ldb) : null;
-                int fullPanels = direct == null ? 0 : nc / nr * nr;
-                if (fullPanels < nc) b.Pack(pc, kc, jc + fullPanels, nc - fullPanels, nr, packedB + (long)fullPanels * kc, row);
+                int readable = direct == null ? 0 : (nc % nr) % TKernel.EdgeStep == 0 ? nc : nc / nr * nr;
+                if (readable < nc) b.Pack(pc, kc, jc + readable, nc - readable, nr, packedB + (long)readable * kc, row);
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        bool read = jr < fullPanels;
+                        bool read = jr < readable;
                         float* bPanel = read ? direct + jr : packedB + (long)jr * kc;
                         nint panelStride = read ? ldb : nr;
                         for (int ir = 0; ir < mc; ir += mr)
@@ -244,7 +244,8 @@ internal static unsafe class Sgemm
                             }
                             else
                             {
-                                TKernel.Run(kc, aPanel, bPanel, panelStride, tile, nr, GemmStore.Overwrite, 0f);
+                                if (cols == nr) TKernel.Run(kc, aPanel, bPanel, panelStride, tile, nr, GemmStore.Overwrite, 0f);
+                                else TKernel.RunEdge(kc, aPanel, bPanel, panelStride, tile, cols);
                                 MergeEdge(tile, nr, cTile, ldc, rows, cols, store, beta);
                             }
                         }

@@ -223,7 +223,14 @@ internal static unsafe class Sgemm
                 nint ldb = nr;
                 float* direct = inPlace ? Unsafe.As<TB, StridedSource>(ref b).InPlace(pc, jc, out ldb) : null;
                 int readable = direct == null ? 0 : (nc % nr) % TKernel.EdgeStep == 0 ? nc : nc / nr * nr;
-                if (readable < nc) b.Pack(pc, kc, jc + readable, nc - readable, nr, packedB + (long)readable * kc, row);
+                // A partial last panel is packed only as wide as its kernel reads (16 or 32 columns of a 48 panel).
+                int edge = nc % nr, edgePanel = edge == 0 ? nr : Math.Min(nr, RoundUp(edge, TKernel.EdgeStep));
+                int lastPanel = nc - edge;
+                if (readable < nc)
+                {
+                    if (readable < lastPanel) b.Pack(pc, kc, jc + readable, lastPanel - readable, nr, packedB + (long)readable * kc, row);
+                    if (edge > 0) b.Pack(pc, kc, jc + lastPanel, edge, edgePanel, packedB + (long)lastPanel * kc, row);
+                }
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
@@ -232,7 +239,7 @@ internal static unsafe class Sgemm
                         int cols = Math.Min(nr, nc - jr);
                         bool read = jr < readable;
                         float* bPanel = read ? direct + jr : packedB + (long)jr * kc;
-                        nint panelStride = read ? ldb : nr;
+                        nint panelStride = read ? ldb : cols == nr ? nr : edgePanel;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);

@@ -29,8 +29,12 @@ internal unsafe interface IGemmMicroKernel
     static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta);
 
     /// <summary>Widths a partial last panel is computed in: an edge of <c>cols</c> columns costs
-    /// ceil(cols / EdgeStep)·EdgeStep columns of work, and one whose width is a multiple of it reads B in place.</summary>
+    /// ceil(cols / EdgeStep)·EdgeStep columns of work, and is packed that wide when not read in place.</summary>
     static abstract int EdgeStep { get; }
+
+    /// <summary>Whether <see cref="RunEdge"/> reads exactly <paramref name="cols"/> columns of each B row (so B
+    /// can be read in place, however narrow the edge).</summary>
+    static abstract bool ReadsExactly(int cols);
 
     /// <summary>The product of a partial panel of <paramref name="cols"/> (&lt; NR) columns, overwriting an MR x NR
     /// tile (row stride NR) of which columns past ceil(cols / EdgeStep)·EdgeStep are left as they were.</summary>
@@ -231,13 +235,15 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
 
     public static int EdgeStep => 16;
 
-    /// <summary>Edges of up to 32 columns in 8 or 16 accumulators instead of the full 24: a 64-column product is
-    /// 48 + 16 columns of work, not 96.</summary>
+    public static bool ReadsExactly(int cols) => cols <= 32;
+
+    /// <summary>Edges of up to 32 columns in 8 or 16 accumulators instead of the full 24 (a 64-column product is
+    /// 48 + 16 columns of work, not 96), B read through masked loads that never touch a column past the edge.</summary>
     public static void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols)
     {
         if (cols > 32) Run(kc, a, b, ldb, tile, NR, GemmStore.Overwrite, 0f);
-        else if (cols > 16) RunNarrow<TwoVectors>(kc, a, b, ldb, tile);
-        else RunNarrow<OneVector>(kc, a, b, ldb, tile);
+        else if (cols > 16) RunNarrow<TwoVectors>(kc, a, b, ldb, tile, cols);
+        else RunNarrow<OneVector>(kc, a, b, ldb, tile, cols);
     }
 
     private interface IVectorCount { static abstract bool Two { get; } }
@@ -245,14 +251,17 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
     private readonly struct TwoVectors : IVectorCount { public static bool Two => true; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunNarrow<TCount>(int kc, float* a, float* b, nint ldb, float* tile) where TCount : IVectorCount
+    private static void RunNarrow<TCount>(int kc, float* a, float* b, nint ldb, float* tile, int cols) where TCount : IVectorCount
     {
         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
         Vector512<float> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default, c61 = default, c71 = default;
+        var lanes = Vector512<int>.Indices;
+        var mask0 = Vector512.LessThan(lanes, Vector512.Create(cols)).AsSingle();
+        var mask1 = Vector512.LessThan(lanes, Vector512.Create(cols - 16)).AsSingle();
         for (int p = 0; p < kc; p++, a += 8, b += ldb)
         {
-            var b0 = Vector512.Load(b);
-            var b1 = TCount.Two ? Vector512.Load(b + 16) : default;
+            var b0 = Avx512F.MaskLoad(b, mask0, Vector512<float>.Zero);
+            var b1 = TCount.Two ? Avx512F.MaskLoad(b + 16, mask1, Vector512<float>.Zero) : default;
             var x = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); if (TCount.Two) c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
             x = Vector512.Create(a[1]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); if (TCount.Two) c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
             x = Vector512.Create(a[2]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); if (TCount.Two) c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
@@ -295,6 +304,8 @@ internal readonly unsafe struct Avx2GemmKernel : IGemmMicroKernel
     public static int MR => 6;
     public static int NR => 16;
     public static int EdgeStep => NR;
+
+    public static bool ReadsExactly(int cols) => false;
 
     public static void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols) =>
         Run(kc, a, b, ldb, tile, NR, GemmStore.Overwrite, 0f);
@@ -354,6 +365,8 @@ internal readonly unsafe struct PortableGemmKernel : IGemmMicroKernel
     public static int MR => 4;
     public static int NR => 4;
     public static int EdgeStep => NR;
+
+    public static bool ReadsExactly(int cols) => false;
 
     public static void RunEdge(int kc, float* a, float* b, nint ldb, float* tile, int cols) =>
         Run(kc, a, b, ldb, tile, NR, GemmStore.Overwrite, 0f);

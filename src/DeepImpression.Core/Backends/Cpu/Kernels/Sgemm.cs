@@ -175,7 +175,8 @@ internal static unsafe class Sgemm
             int tasksN = DivUp(n, columnsPer);
             if (tasksN < target)
             {
-                int tasksM = Math.Min(DivUp(target, tasksN), Math.Max(1, m / (4 * mr)));
+                // Row ranges of at least 64: thinner ones cost more per task than they gain in balance (measured).
+                int tasksM = Math.Min(DivUp(target, tasksN), Math.Max(1, m / (8 * mr)));
                 rowsPer = RoundUp(DivUp(m, tasksM), mr);
             }
         }
@@ -219,10 +220,10 @@ internal static unsafe class Sgemm
                 int kc = Math.Min(kcMax, k - pc);
                 var store = pc == 0 ? firstStore : GemmStore.Accumulate;
                 // Few rows of A use each B panel only a few times: reading B in place then beats packing it. A partial
-                // last panel is read in place when its kernel reads exactly its columns, and packed otherwise.
+                // last panel is read in place when its kernel reads exactly its columns (masked), and packed otherwise.
                 nint ldb = nr;
                 float* direct = inPlace ? Unsafe.As<TB, StridedSource>(ref b).InPlace(pc, jc, out ldb) : null;
-                int readable = direct == null ? 0 : (nc % nr) % TKernel.EdgeStep == 0 ? nc : nc / nr * nr;
+                int readable = direct == null ? 0 : nc % nr == 0 || TKernel.ReadsExactly(nc % nr) ? nc : nc / nr * nr;
                 // A partial last panel is packed only as wide as its kernel reads (16 or 32 columns of a 48 panel).
                 int edge = nc % nr, edgePanel = edge == 0 ? nr : Math.Min(nr, RoundUp(edge, TKernel.EdgeStep));
                 int lastPanel = nc - edge;

@@ -5,8 +5,9 @@ using DeepImpression.Core.Tensors;
 namespace DeepImpression.Benchmarks;
 
 /// <summary>
-/// SGEMM at square sizes and at the sizes the network's lowered convolutions produce (M = output channels,
-/// K = in·kh·kw, N = output pixels of one image). Compare the GFLOP/s with `deepimpression bench`'s measured FMA peak.
+/// SGEMM, C = A·B, at 1024³ and at the product of every distinct convolution of the network for one image, read off
+/// the model: M = output channels, K = in·kh·kw, N = output positions (the lowered, im2col form of the layer).
+/// Compare the GFLOP/s with the FMA peak that `deepimpression bench` measures on the same machine.
 /// </summary>
 [WarmupCount(1), IterationCount(5)]
 public class GemmBenchmarks
@@ -14,7 +15,10 @@ public class GemmBenchmarks
     private IBackend _backend = null!;
     private Tensor _a = null!, _b = null!, _c = null!;
 
-    [Params("1024x1024x1024", "32x147x12544", "32x49x12544", "32x288x3249", "64x288x785", "128x1152x225", "256x2304x64")]
+    public static IEnumerable<string> Sizes() =>
+        new[] { "1024x1024x1024" }.Concat(ConvolutionShape.All().Select(s => s.GemmSize).Distinct());
+
+    [ParamsSource(nameof(Sizes))]
     public string Size { get; set; } = "";
 
     [GlobalSetup]

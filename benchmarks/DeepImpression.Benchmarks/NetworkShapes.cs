@@ -9,6 +9,16 @@ public sealed record ConvolutionShape(string Layer, int InChannels, int OutChann
 {
     public override string ToString() => $"{Layer} {InChannels}->{OutChannels} {KernelH}x{KernelW} on {InH}x{InW}";
 
+    /// <summary>The layer's lowered product for one image, "M x K x N": output channels, in·kh·kw, output positions.</summary>
+    public string GemmSize
+    {
+        get
+        {
+            var (oh, ow) = Geometry.OutputShape(InH, InW, KernelH, KernelW);
+            return $"{OutChannels}x{InChannels * KernelH * KernelW}x{oh * ow}";
+        }
+    }
+
     /// <summary>Every distinct convolution of both streams, read off the model itself.</summary>
     public static IReadOnlyList<ConvolutionShape> All()
     {

@@ -121,6 +121,18 @@ internal static unsafe class VectorMath
         {
             var k = Vector512.Create(center);
             Vector512<float> s0 = default, q0 = default, s1 = default, q1 = default;
+            Vector512<float> s2 = default, q2 = default, s3 = default, q3 = default;
+            // Four independent chains: the FMA latency, not the loads, bounds two.
+            for (; i <= n - 64; i += 64)
+            {
+                var g0 = TGate.Gate(Vector512.Load(dy + i), y + i); var g1 = TGate.Gate(Vector512.Load(dy + i + 16), y + i + 16);
+                var g2 = TGate.Gate(Vector512.Load(dy + i + 32), y + i + 32); var g3 = TGate.Gate(Vector512.Load(dy + i + 48), y + i + 48);
+                s0 += g0; q0 = Vector512.FusedMultiplyAdd(g0, Vector512.Load(x + i) - k, q0);
+                s1 += g1; q1 = Vector512.FusedMultiplyAdd(g1, Vector512.Load(x + i + 16) - k, q1);
+                s2 += g2; q2 = Vector512.FusedMultiplyAdd(g2, Vector512.Load(x + i + 32) - k, q2);
+                s3 += g3; q3 = Vector512.FusedMultiplyAdd(g3, Vector512.Load(x + i + 48) - k, q3);
+            }
+            s0 += s2; q0 += q2; s1 += s3; q1 += q3;
             for (; i <= n - 32; i += 32)
             {
                 var g0 = TGate.Gate(Vector512.Load(dy + i), y + i); var g1 = TGate.Gate(Vector512.Load(dy + i + 16), y + i + 16);

@@ -31,68 +31,29 @@ public class OpGradientTests
         GradientCheck.Assert(t => Op.Conv2d(t[0], t[1], t[2], geometry), [x, w, b], label: $"conv {geometry}");
     }
 
-    [TestCase(2, 3, 5, 4)]
-    [TestCase(4, 2, 1, 9)]
-    public void BatchNormTraining(int n, int c, int h, int w)
+    [TestCase(2, 3, 5, 4, false)]
+    [TestCase(4, 2, 1, 9, false)]
+    [TestCase(2, 3, 5, 4, true)]
+    [TestCase(4, 2, 1, 9, true)]
+    public void BatchNormTraining(int n, int c, int h, int w, bool relu)
     {
-        var rng = new Rng(2);
+        var rng = new Rng(relu ? 3UL : 2UL);
         var x = Random(rng, n, c, h, w);
         var gamma = Tensor.RandomUniform(new Shape(c), rng, 0.5f, 1.5f);
         var beta = Random(rng, c);
         var mean = Tensor.Zeros(new Shape(c));
         var variance = Tensor.Ones(new Shape(c));
         // A quadratic projection keeps the loss from being invariant to x's shift and scale (as Σ r·y of BN nearly is).
-        GradientCheck.Assert(t => Op.BatchNormTraining(t[0], t[1], t[2], mean, variance, 0.9, 2e-5), [x, gamma, beta],
-            epsilon: 1e-2, relativeTolerance: 3e-2, absoluteTolerance: 2e-3, label: "batch norm");
+        // With the ReLU a small step: a larger one moves outputs across its kink, where differences say nothing.
+        GradientCheck.Assert(t => relu
+                ? Op.BatchNormReluTraining(t[0], t[1], t[2], mean, variance, 0.9, 2e-5)
+                : Op.BatchNormTraining(t[0], t[1], t[2], mean, variance, 0.9, 2e-5), [x, gamma, beta],
+            epsilon: relu ? 1e-3 : 1e-2, relativeTolerance: 3e-2, absoluteTolerance: 2e-3, label: relu ? "batch norm + relu" : "batch norm");
     }
 
-    [TestCase(2, 3, 5, 4)]
-    [TestCase(4, 2, 1, 9)]
-    public void BatchNormReluTraining(int n, int c, int h, int w)
-    {
-        var rng = new Rng(3);
-        var x = Random(rng, n, c, h, w);
-        var gamma = Tensor.RandomUniform(new Shape(c), rng, 0.5f, 1.5f);
-        var beta = Random(rng, c);
-        var mean = Tensor.Zeros(new Shape(c));
-        var variance = Tensor.Ones(new Shape(c));
-        // A small step: a larger one moves outputs across the ReLU's kink, where differences say nothing.
-        GradientCheck.Assert(t => Op.BatchNormReluTraining(t[0], t[1], t[2], mean, variance, 0.9, 2e-5), [x, gamma, beta],
-            epsilon: 1e-3, relativeTolerance: 3e-2, absoluteTolerance: 2e-3, label: "batch norm + relu");
-    }
-
-    [Test]
-    public void BatchNormReluTraining_has_the_gradients_of_relu_after_batch_norm_bit_for_bit()
-    {
-        var rng = new Rng(4);
-        var x = Random(rng, 3, 4, 5, 6);
-        var gamma = Tensor.RandomUniform(new Shape(4), rng, 0.5f, 1.5f);
-        var beta = Random(rng, 4);
-        var upstream = Random(rng, 1, 3 * 4 * 5 * 6);
-
-        float[][] Gradients(Func<Tensor, Tensor, Tensor, Tensor> f)
-        {
-            foreach (var t in new[] { x, gamma, beta }) { t.RequiresGrad = true; t.Grad = null; }
-            using (TensorScope.Begin())
-            {
-                var y = f(x, gamma, beta);
-                Op.Linear(Op.Reshape(y, new Shape(1, y.Count)), upstream, null).Backward();
-            }
-            return [x.Grad!.ToArray(), gamma.Grad!.ToArray(), beta.Grad!.ToArray()];
-        }
-
-        var fused = Gradients((a, g, b) => Op.BatchNormReluTraining(a, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5));
-        var composed = Gradients((a, g, b) => Op.Relu(Op.BatchNormTraining(a, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5)));
-        for (int i = 0; i < 3; i++) Assert.That(fused[i], Is.EqualTo(composed[i]), new[] { "dx", "dgamma", "dbeta" }[i]);
-        using (Backprop.NoGrad())
-        {
-            var y = Op.BatchNormReluTraining(x, gamma, beta, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5);
-            Assert.That(y.ToArray().Count(v => v == 0f), Is.GreaterThan(0), "the ReLU clips some outputs, so its gate is exercised");
-        }
-    }
-
-    [Test]
-    public void BatchNormAddReluTraining_has_the_gradients_of_batch_norm_add_relu_bit_for_bit()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Fused_batch_norm_relu_has_the_values_and_gradients_of_its_parts_bit_for_bit(bool withResidual)
     {
         var rng = new Rng(5);
         var x = Random(rng, 3, 4, 5, 6);
@@ -100,27 +61,35 @@ public class OpGradientTests
         var gamma = Tensor.RandomUniform(new Shape(4), rng, 0.5f, 1.5f);
         var beta = Random(rng, 4);
         var upstream = Random(rng, 1, 3 * 4 * 5 * 6);
-        Tensor[] inputs = [x, residual, gamma, beta];
+        Tensor[] inputs = withResidual ? [x, gamma, beta, residual] : [x, gamma, beta];
+        Tensor Mean() => Tensor.Zeros(new Shape(4));
+        Tensor Variance() => Tensor.Ones(new Shape(4));
 
-        (float[] Y, float[][] Grads) Run(Func<Tensor, Tensor, Tensor, Tensor, Tensor> f)
+        (float[] Y, float[][] Grads) Run(Func<Tensor> f)
         {
             foreach (var t in inputs) { t.RequiresGrad = true; t.Grad = null; }
             float[] y;
             using (TensorScope.Begin())
             {
-                var output = f(x, residual, gamma, beta);
+                var output = f();
                 y = output.ToArray();
                 Op.Linear(Op.Reshape(output, new Shape(1, output.Count)), upstream, null).Backward();
             }
             return (y, inputs.Select(t => t.Grad!.ToArray()).ToArray());
         }
 
-        var fused = Run((a, z, g, b) => Op.BatchNormAddReluTraining(a, z, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5));
-        var composed = Run((a, z, g, b) => Op.Relu(Op.Add(Op.BatchNormTraining(a, g, b, Tensor.Zeros(new Shape(4)), Tensor.Ones(new Shape(4)), 0.9, 2e-5), z)));
+        var fused = withResidual
+            ? Run(() => Op.BatchNormAddReluTraining(x, residual, gamma, beta, Mean(), Variance(), 0.9, 2e-5))
+            : Run(() => Op.BatchNormReluTraining(x, gamma, beta, Mean(), Variance(), 0.9, 2e-5));
+        var composed = Run(() =>
+        {
+            var normalized = Op.BatchNormTraining(x, gamma, beta, Mean(), Variance(), 0.9, 2e-5);
+            return Op.Relu(withResidual ? Op.Add(normalized, residual) : normalized);
+        });
         Assert.That(fused.Y, Is.EqualTo(composed.Y), "y");
-        Assert.That(fused.Y.Count(v => v == 0f), Is.GreaterThan(0), "the ReLU clips some outputs");
-        string[] names = ["dx", "dresidual", "dgamma", "dbeta"];
-        for (int i = 0; i < names.Length; i++) Assert.That(fused.Grads[i], Is.EqualTo(composed.Grads[i]), names[i]);
+        Assert.That(fused.Y.Count(v => v == 0f), Is.GreaterThan(0), "the ReLU clips some outputs, so its gate is exercised");
+        string[] names = ["dx", "dgamma", "dbeta", "dresidual"];
+        for (int i = 0; i < inputs.Length; i++) Assert.That(fused.Grads[i], Is.EqualTo(composed.Grads[i]), names[i]);
     }
 
     [Test]

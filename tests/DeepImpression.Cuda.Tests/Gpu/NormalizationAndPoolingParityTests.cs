@@ -12,78 +12,54 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
     /// hundred values, in float inside cuDNN.</summary>
     private const double PoolingTolerance = 1e-5;
 
-    [TestCase(4, 6, 5, 7)]
-    [TestCase(3, 8, 1, 40)]
-    public void BatchNormTrainingInferenceAndBackward(int n, int c, int h, int w)
+    /// <summary>The CPU and GPU copies of one set of batch-norm inputs.</summary>
+    private sealed class NormInputs : IDisposable
     {
-        var shape = new Shape(n, c, h, w);
-        using var x = CpuRandom(shape, 11, -3f, 5f);
-        using var gamma = CpuRandom(new Shape(c), 12, 0.5f, 1.5f);
-        using var beta = CpuRandom(new Shape(c), 13);
-        using var runningMean = CpuRandom(new Shape(c), 14);
-        using var runningVar = CpuRandom(new Shape(c), 15, 0.5f, 2f);
-        using var dy = CpuRandom(shape, 16);
-        using var gx = ToGpu(x);
-        using var ggamma = ToGpu(gamma);
-        using var gbeta = ToGpu(beta);
-        using var grm = ToGpu(runningMean);
-        using var grv = ToGpu(runningVar);
-        using var gdy = ToGpu(dy);
+        public NormInputs(Shape shape, bool withResidual)
+        {
+            int c = shape[1];
+            X = CpuRandom(shape, 11, -3f, 5f);
+            Gamma = CpuRandom(new Shape(c), 12, 0.5f, 1.5f);
+            Beta = CpuRandom(new Shape(c), 13);
+            RunningMean = CpuRandom(new Shape(c), 14);
+            RunningVariance = CpuRandom(new Shape(c), 15, 0.5f, 2f);
+            Dy = CpuRandom(shape, 16);
+            Residual = withResidual ? CpuRandom(shape, 17, -2f, 2f) : null;
+            Gpu = [.. new[] { X, Gamma, Beta, RunningMean, RunningVariance, Dy }.Select(ToGpu)];
+            GpuResidual = Residual is null ? null : ToGpu(Residual);
+        }
 
-        using var y = CpuEmpty(shape);
-        using var gy = GpuEmpty(shape);
-        using var saveMean = CpuEmpty(new Shape(c));
-        using var saveInv = CpuEmpty(new Shape(c));
-        using var gSaveMean = GpuEmpty(new Shape(c));
-        using var gSaveInv = GpuEmpty(new Shape(c));
-        Cpu.BatchNormForwardTraining(x, gamma, beta, y, 0.1, runningMean, runningVar, 2e-5, saveMean, saveInv);
-        Gpu.BatchNormForwardTraining(gx, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
-        AssertParity(y, gy, BatchNormTolerance, "training y");
-        AssertParity(saveMean, gSaveMean, BatchNormTolerance, "saved mean");
-        AssertParity(saveInv, gSaveInv, BatchNormTolerance, "saved 1/std");
-        AssertParity(runningMean, grm, BatchNormTolerance, "running mean");
-        AssertParity(runningVar, grv, BatchNormTolerance, "running variance (unbiased)");
+        public Tensor X { get; }
+        public Tensor Gamma { get; }
+        public Tensor Beta { get; }
+        public Tensor RunningMean { get; }
+        public Tensor RunningVariance { get; }
+        public Tensor Dy { get; }
+        public Tensor? Residual { get; }
+        /// <summary>x, gamma, beta, running mean, running variance, dy on the GPU.</summary>
+        public Tensor[] Gpu { get; }
+        public Tensor? GpuResidual { get; }
 
-        using var dx = CpuEmpty(shape);
-        using var dgamma = CpuEmpty(new Shape(c));
-        using var dbeta = CpuEmpty(new Shape(c));
-        using var gdx = GpuEmpty(shape);
-        using var gdgamma = GpuEmpty(new Shape(c));
-        using var gdbeta = GpuEmpty(new Shape(c));
-        Cpu.BatchNormBackward(x, dy, gamma, saveMean, saveInv, dx, dgamma, dbeta);
-        Gpu.BatchNormBackward(gx, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdgamma, gdbeta);
-        AssertParity(dx, gdx, BatchNormTolerance, "dx");
-        AssertParity(dgamma, gdgamma, BatchNormTolerance, "dgamma");
-        AssertParity(dbeta, gdbeta, BatchNormTolerance, "dbeta");
-
-        using var yi = CpuEmpty(shape);
-        using var gyi = GpuEmpty(shape);
-        Cpu.BatchNormForwardInference(x, gamma, beta, runningMean, runningVar, 2e-5, yi);
-        Gpu.BatchNormForwardInference(gx, ggamma, gbeta, grm, grv, 2e-5, gyi);
-        AssertParity(yi, gyi, BatchNormTolerance, "inference y");
+        public void Dispose()
+        {
+            foreach (var t in new[] { X, Gamma, Beta, RunningMean, RunningVariance, Dy, Residual, GpuResidual }.Concat(Gpu)) t?.Dispose();
+        }
     }
 
-    [TestCase(4, 6, 5, 7, false)]
-    [TestCase(3, 8, 1, 40, false)]
-    [TestCase(4, 6, 5, 7, true)]
-    [TestCase(3, 8, 1, 40, true)]
-    public void BatchNormReluTrainingAndBackward(int n, int c, int h, int w, bool withResidual)
+    public static IEnumerable<TestCaseData> NormCases()
+    {
+        foreach (var (n, c, h, w) in new[] { (4, 6, 5, 7), (3, 8, 1, 40) })
+            foreach (var mode in new[] { "plain", "relu", "add + relu" })
+                yield return new TestCaseData(n, c, h, w, mode).SetArgDisplayNames($"({n},{c},{h},{w})", mode);
+    }
+
+    [TestCaseSource(nameof(NormCases))]
+    public void BatchNormTrainingInferenceAndBackward(int n, int c, int h, int w, string mode)
     {
         var shape = new Shape(n, c, h, w);
-        using var residual = withResidual ? CpuRandom(shape, 37, -2f, 2f) : null;
-        using var gresidual = residual is null ? null : ToGpu(residual);
-        using var x = CpuRandom(shape, 31, -3f, 5f);
-        using var gamma = CpuRandom(new Shape(c), 32, 0.5f, 1.5f);
-        using var beta = CpuRandom(new Shape(c), 33);
-        using var runningMean = CpuRandom(new Shape(c), 34);
-        using var runningVar = CpuRandom(new Shape(c), 35, 0.5f, 2f);
-        using var dy = CpuRandom(shape, 36);
-        using var gx = ToGpu(x);
-        using var ggamma = ToGpu(gamma);
-        using var gbeta = ToGpu(beta);
-        using var grm = ToGpu(runningMean);
-        using var grv = ToGpu(runningVar);
-        using var gdy = ToGpu(dy);
+        using var p = new NormInputs(shape, withResidual: mode == "add + relu");
+        var (gx, ggamma, gbeta, grm, grv, gdy) = (p.Gpu[0], p.Gpu[1], p.Gpu[2], p.Gpu[3], p.Gpu[4], p.Gpu[5]);
+        bool relu = mode != "plain";
 
         using var y = CpuEmpty(shape);
         using var gy = GpuEmpty(shape);
@@ -91,12 +67,21 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
         using var saveInv = CpuEmpty(new Shape(c));
         using var gSaveMean = GpuEmpty(new Shape(c));
         using var gSaveInv = GpuEmpty(new Shape(c));
-        Cpu.BatchNormReluForwardTraining(x, residual, gamma, beta, y, 0.1, runningMean, runningVar, 2e-5, saveMean, saveInv);
-        Gpu.BatchNormReluForwardTraining(gx, gresidual, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
+        if (relu)
+        {
+            Cpu.BatchNormReluForwardTraining(p.X, p.Residual, p.Gamma, p.Beta, y, 0.1, p.RunningMean, p.RunningVariance, 2e-5, saveMean, saveInv);
+            Gpu.BatchNormReluForwardTraining(gx, p.GpuResidual, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
+        }
+        else
+        {
+            Cpu.BatchNormForwardTraining(p.X, p.Gamma, p.Beta, y, 0.1, p.RunningMean, p.RunningVariance, 2e-5, saveMean, saveInv);
+            Gpu.BatchNormForwardTraining(gx, ggamma, gbeta, gy, 0.1, grm, grv, 2e-5, gSaveMean, gSaveInv);
+        }
         AssertParity(y, gy, BatchNormTolerance, "training y");
         AssertParity(saveMean, gSaveMean, BatchNormTolerance, "saved mean");
         AssertParity(saveInv, gSaveInv, BatchNormTolerance, "saved 1/std");
-        AssertParity(runningVar, grv, BatchNormTolerance, "running variance (unbiased)");
+        AssertParity(p.RunningMean, grm, BatchNormTolerance, "running mean");
+        AssertParity(p.RunningVariance, grv, BatchNormTolerance, "running variance (unbiased)");
 
         using var dx = CpuEmpty(shape);
         using var dgamma = CpuEmpty(new Shape(c));
@@ -104,14 +89,29 @@ public class NormalizationAndPoolingParityTests : GpuTestBase
         using var gdx = GpuEmpty(shape);
         using var gdgamma = GpuEmpty(new Shape(c));
         using var gdbeta = GpuEmpty(new Shape(c));
-        using var dz = residual is null ? null : CpuEmpty(shape);
-        using var gdz = residual is null ? null : GpuEmpty(shape);
-        Cpu.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInv, dx, dz, dgamma, dbeta);
-        Gpu.BatchNormReluBackward(gx, gy, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdz, gdgamma, gdbeta);
+        using var dz = p.Residual is null ? null : CpuEmpty(shape);
+        using var gdz = p.Residual is null ? null : GpuEmpty(shape);
+        if (relu)
+        {
+            Cpu.BatchNormReluBackward(p.X, y, p.Dy, p.Gamma, saveMean, saveInv, dx, dz, dgamma, dbeta);
+            Gpu.BatchNormReluBackward(gx, gy, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdz, gdgamma, gdbeta);
+        }
+        else
+        {
+            Cpu.BatchNormBackward(p.X, p.Dy, p.Gamma, saveMean, saveInv, dx, dgamma, dbeta);
+            Gpu.BatchNormBackward(gx, gdy, ggamma, gSaveMean, gSaveInv, gdx, gdgamma, gdbeta);
+        }
         AssertParity(dx, gdx, BatchNormTolerance, "dx");
         AssertParity(dgamma, gdgamma, BatchNormTolerance, "dgamma");
         AssertParity(dbeta, gdbeta, BatchNormTolerance, "dbeta");
         if (dz is not null) AssertParity(dz, gdz!, BatchNormTolerance, "dz (the residual's gradient)");
+
+        if (relu) return;
+        using var yi = CpuEmpty(shape);
+        using var gyi = GpuEmpty(shape);
+        Cpu.BatchNormForwardInference(p.X, p.Gamma, p.Beta, p.RunningMean, p.RunningVariance, 2e-5, yi);
+        Gpu.BatchNormForwardInference(gx, ggamma, gbeta, grm, grv, 2e-5, gyi);
+        AssertParity(yi, gyi, BatchNormTolerance, "inference y");
     }
 
     public static IEnumerable<TestCaseData> PoolingCases()

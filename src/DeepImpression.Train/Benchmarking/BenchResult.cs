@@ -15,7 +15,12 @@ public sealed record BenchResult
     public double? FmaPeakGflops { get; init; }
     public required int BatchSize { get; init; }
     public required int Steps { get; init; }
+    /// <summary>The median of the timed steps.</summary>
     public required double StepMs { get; init; }
+    /// <summary>The fastest and slowest timed step: a wide spread means something else (another process, a busy
+    /// virtual-machine host) took cores from some steps.</summary>
+    public required double FastestStepMs { get; init; }
+    public required double SlowestStepMs { get; init; }
     public double MsPerExample => StepMs / BatchSize;
     public required double GflopPerStep { get; init; }
     public double AchievedGflops => GflopPerStep / (StepMs / 1000);

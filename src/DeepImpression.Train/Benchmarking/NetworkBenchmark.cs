@@ -84,6 +84,8 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
             BatchSize = batchSize,
             Steps = steps,
             StepMs = stepMs,
+            FastestStepMs = times[0],
+            SlowestStepMs = times[^1],
             GflopPerStep = gflopPerStep,
             Layers = layers,
             ClipSeconds = clipSeconds,

@@ -53,6 +53,9 @@ public static class BenchCommand
         console.Write(table);
         console.WriteLine($"training step, batch {r.BatchSize}: {r.StepMs:F0} ms = {r.MsPerExample:F1} ms per example " +
                           $"(published K80: {r.K80MsPerTrainingExample:F0} ms; {r.K80MsPerTrainingExample / r.MsPerExample:F2}x)");
+        if (r.Steps > 1)
+            console.WriteLine($"  median of {r.Steps} steps; fastest {r.FastestStepMs:F0} ms, slowest {r.SlowestStepMs:F0} ms" +
+                              (r.SlowestStepMs > 1.1 * r.FastestStepMs ? " (a spread over 10 %: something else took cores from some steps)" : ""));
         console.WriteLine($"achieved: {r.AchievedGflops:F0} GFLOP/s over {r.GflopPerStep:F0} GFLOP per step" +
                           (r.PercentOfPeak is { } pct ? $" ({pct:F0}% of the measured peak)" : ""));
         if (r.ClipSeconds is { } clip)

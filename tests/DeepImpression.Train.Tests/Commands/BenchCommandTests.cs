@@ -16,6 +16,8 @@ public class BenchCommandTests
         Assert.That(r.GetProperty("Machine").GetProperty("LogicalCores").GetInt32(), Is.EqualTo(Environment.ProcessorCount));
         Assert.That(r.GetProperty("FmaPeakGflops").GetDouble(), Is.GreaterThan(0));
         Assert.That(r.GetProperty("MsPerExample").GetDouble(), Is.GreaterThan(0));
+        Assert.That(r.GetProperty("FastestStepMs").GetDouble(), Is.GreaterThan(0).And.LessThanOrEqualTo(r.GetProperty("StepMs").GetDouble()));
+        Assert.That(r.GetProperty("SlowestStepMs").GetDouble(), Is.GreaterThanOrEqualTo(r.GetProperty("StepMs").GetDouble()));
         Assert.That(r.GetProperty("GflopPerStep").GetDouble(), Is.EqualTo(2.0 * 3 * 2 * 987_539_968 / 1e9).Within(1e-6));
         Assert.That(r.GetProperty("K80MsPerTrainingExample").GetDouble(), Is.EqualTo(50));
         Assert.That(r.GetProperty("PeakResidentBytes").GetInt64(), Is.GreaterThan(0));

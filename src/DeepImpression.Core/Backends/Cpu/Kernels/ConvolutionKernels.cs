@@ -92,11 +92,7 @@ internal static unsafe class ConvolutionKernels
         float* product = SmallLowered[worker].Get((long)filter.PaddedM * total);
         if (PhaseGrid.Addressable(s, n))
         {
-            var grid = new PhaseGrid(s, n);
-            float* cells = WholeBatchGrid[worker].Get(grid.Size(s));
-            grid.Build(s, x, cells);
-            int* offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
-            grid.Offsets(s, offsets);
+            var grid = BuildWholeBatchGrid(s, n, x, worker, out float* cells, out int* offsets);
             Sgemm.MultiplyPacked(filter, new PhaseGridSource(s, grid, cells, offsets), total, 0f, product, total);
         }
         else
@@ -379,11 +375,7 @@ internal static unsafe class ConvolutionKernels
             if (onGrid)
             {
                 // The lowered rows' transpose is packed straight from the phase grid: no lowered matrix.
-                var grid = new PhaseGrid(s, n);
-                float* cells = WholeBatchGrid[worker].Get(grid.Size(s));
-                grid.Build(s, x, cells);
-                int* offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
-                grid.Offsets(s, offsets);
+                var grid = BuildWholeBatchGrid(s, n, x, worker, out float* cells, out int* offsets);
                 Sgemm.MultiplyPacked(gradient, new TransposedPhaseGridSource(s, grid, cells, offsets), s.Patch, 0f, dw, s.Patch);
                 return;
             }
@@ -510,6 +502,17 @@ internal static unsafe class ConvolutionKernels
                 t += run;
             }
         }
+    }
+
+    /// <summary>The phase grid of the whole batch and its patch-row offsets, in the calling participant's scratch.</summary>
+    private static PhaseGrid BuildWholeBatchGrid(in ConvShape s, int n, float* x, int worker, out float* cells, out int* offsets)
+    {
+        var grid = new PhaseGrid(s, n);
+        cells = WholeBatchGrid[worker].Get(grid.Size(s));
+        grid.Build(s, x, cells);
+        offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
+        grid.Offsets(s, offsets);
+        return grid;
     }
 
     /// <summary>Row r of the lowered matrix of the whole batch, one row per index (a batch too large for a phase grid).</summary>

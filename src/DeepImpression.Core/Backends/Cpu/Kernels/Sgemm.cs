@@ -20,8 +20,9 @@ internal readonly unsafe struct PackedA(float* data, int m, int k, int paddedM, 
 /// <summary>
 /// Single-precision GEMM, C = alpha·A·B + beta·C, blocked the BLIS way. A is packed whole, once, and shared; the
 /// product is cut into rectangles of C handed out to the cores one by one (so a core slowed by other work simply
-/// takes fewer); each rectangle packs its kc x nc blocks of B into its worker's buffer and runs the register-tiled
-/// micro-kernel over them, the B micro-panel staying in L1 while A panels stream from L2.
+/// takes fewer); each rectangle packs its kc x nc blocks of B into its worker's buffer (or, for a plain B and few rows
+/// of A, reads B where it is) and runs the register-tiled micro-kernel over them, the B micro-panel staying in L1
+/// while A panels stream from L2.
 /// </summary>
 internal static unsafe class Sgemm
 {

@@ -13,7 +13,10 @@ public sealed unsafe partial class CudaBackend
 {
     private const int AlgorithmCandidates = 8;  // CUDNN_CONVOLUTION_FWD_ALGO_COUNT, the largest of the three counts
 
-    public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry)
+    /// <summary>cuDNN's convolutions keep nothing between forward and backward: no reserve.</summary>
+    public long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry) => 0;
+
+    public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
         if (y.Count == 0) return;
         var key = Key(ConvolutionDirection.Forward, x, w, geometry);
@@ -66,7 +69,7 @@ public sealed unsafe partial class CudaBackend
             workspace, (nuint)choice.WorkspaceBytes, &zero, xDesc, pdx), "cudnnConvolutionBackwardData");
     }
 
-    public void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry)
+    public void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
         if (dw.Count == 0) return;
         var key = Key(ConvolutionDirection.BackwardFilter, x, dw, geometry);

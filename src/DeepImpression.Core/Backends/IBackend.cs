@@ -34,14 +34,23 @@ public interface IBackend : IDisposable
 
     // ---- Convolution: x (N,C,H,W), w (K,C,kh,kw), y (N,K,OH,OW) -----------------------------------------------
 
-    /// <summary>y = x ⋆ w (+ bias[k] when given). cudnnConvolutionForward + cudnnAddTensor.</summary>
-    void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry);
+    /// <summary>
+    /// y = x ⋆ w (+ bias[k] when given). cudnnConvolutionForward + cudnnAddTensor. With a reserve (of
+    /// <see cref="ConvolutionReserveSize"/> floats) the forward also leaves there what the filter gradient of the same x
+    /// would otherwise rebuild, as cuDNN's training calls do in their reserve space.
+    /// </summary>
+    void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry, Tensor? reserve = null);
+
+    /// <summary>Floats of reserve space a training forward can fill for <see cref="ConvolutionBackwardFilter"/>; 0 when
+    /// this backend keeps nothing between the two for these shapes.</summary>
+    long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry);
 
     /// <summary>dx = gradient of the convolution w.r.t. its input. cudnnConvolutionBackwardData.</summary>
     void ConvolutionBackwardData(Tensor w, Tensor dy, Tensor dx, ConvolutionGeometry geometry);
 
-    /// <summary>dw = gradient w.r.t. the filter. cudnnConvolutionBackwardFilter.</summary>
-    void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry);
+    /// <summary>dw = gradient w.r.t. the filter. cudnnConvolutionBackwardFilter. The reserve, when given, is the one
+    /// the forward of this x filled.</summary>
+    void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry, Tensor? reserve = null);
 
     /// <summary>db[k] = Σ over n, h, w of dy[n,k,h,w] (dy of rank 2 or 4). cudnnConvolutionBackwardBias.</summary>
     void ConvolutionBackwardBias(Tensor dy, Tensor db);

@@ -21,8 +21,11 @@ public static partial class Op
         Check.That(oh > 0 && ow > 0, op, () => $"input {x.Shape} is smaller than kernel {w.Shape} with {geometry}.");
 
         var y = Tensor.Empty(new Shape(x.Dim(0), w.Dim(0), oh, ow), x.Device);
-        x.Backend.ConvolutionForward(x, w, bias, y, geometry);
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        // Training: the backend may keep, for the filter gradient, what its forward builds anyway.
+        long reserveSize = w.TracksGradient && Backprop.ShouldRecord(inputs) ? x.Backend.ConvolutionReserveSize(x.Shape, w.Shape, geometry) : 0;
+        var reserve = reserveSize > 0 ? Tensor.Empty(new Shape(checked((int)reserveSize)), x.Device) : null;
+        x.Backend.ConvolutionForward(x, w, bias, y, geometry, reserve);
         return Backprop.Record(y, op, inputs, dy =>
         {
             Tensor? dx = null, dw = null, db = null;
@@ -34,8 +37,11 @@ public static partial class Op
             if (w.TracksGradient)
             {
                 dw = Tensor.Empty(w.Shape, w.Device);
-                x.Backend.ConvolutionBackwardFilter(x, dy, dw, geometry);
+                x.Backend.ConvolutionBackwardFilter(x, dy, dw, geometry, reserve);
             }
+            // Freed as soon as it has served (a second backward over the same graph builds its own).
+            reserve?.Dispose();
+            reserve = null;
             if (bias is not null && bias.TracksGradient)
             {
                 db = Tensor.Empty(bias.Shape, bias.Device);

@@ -1,5 +1,6 @@
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Backends.Cpu.Kernels;
+using DeepImpression.Core.Tensors;
 using DeepImpression.Core.Tests.Reference;
 using static DeepImpression.Core.Tests.Backends.BackendTestKit;
 using ConvCase = DeepImpression.Core.Tests.Reference.NaiveReference.ConvCase;
@@ -106,6 +107,64 @@ public sealed class ConvolutionTests
         var x = Uniform(s.InputCount, 6);
         var dy = Uniform(s.OutputCount, 7);
         AssertClose(BackwardFilter(s, x, dy), NaiveReference.ConvBackwardFilter(s, x, dy), 1e-5, "dw");
+    }
+
+    /// <summary>The cases whose forward keeps its phase grid for the filter gradient at the level (the others need none).</summary>
+    private static IEnumerable<TestCaseData> CasesWithAReserve()
+    {
+        foreach (var level in Levels())
+            foreach (var c in Cases)
+            {
+                using var forced = CpuIsa.Force(level);
+                if (Cpu.ConvolutionReserveSize(new Shape(c.N, c.C, c.H, c.W), new Shape(c.K, c.C, c.KH, c.KW), Geometry(c)) > 0)
+                    yield return new TestCaseData(level, c).SetArgDisplayNames($"{level}", c.ToString());
+            }
+    }
+
+    [Test]
+    public void Some_cases_keep_a_reserve() => Assert.That(CasesWithAReserve().Count(), Is.GreaterThan(5));
+
+    [TestCaseSource(nameof(CasesWithAReserve))]
+    public void A_forward_with_a_reserve_gives_the_same_output_and_a_filter_gradient_of_the_same_bits(SimdLevel level, ConvCase s)
+    {
+        using var _ = CpuIsa.Force(level);
+        var x = Uniform(s.InputCount, 9);
+        var w = Uniform(s.FilterCount, 10);
+        var dy = Uniform(s.OutputCount, 11);
+        using var tx = T(x, s.N, s.C, s.H, s.W);
+        using var tw = T(w, s.K, s.C, s.KH, s.KW);
+        using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
+        long size = Cpu.ConvolutionReserveSize(tx.Shape, tw.Shape, Geometry(s));
+        using var reserve = Poisoned((int)size);
+        using var y = Poisoned(s.N, s.K, s.OH, s.OW);
+        Cpu.ConvolutionForward(tx, tw, null, y, Geometry(s), reserve);
+        using var dw = Poisoned(s.K, s.C, s.KH, s.KW);
+        Cpu.ConvolutionBackwardFilter(tx, tdy, dw, Geometry(s), reserve);
+        Assert.That(y.ToArray(), Is.EqualTo(Forward(s, x, w, null)), "y");
+        Assert.That(dw.ToArray(), Is.EqualTo(BackwardFilter(s, x, dy)), "dw from the reserve, bit for bit as rebuilt");
+    }
+
+    [Test]
+    public void The_network_layers_that_build_a_phase_grid_both_ways_keep_it_in_a_reserve()
+    {
+        // A 3x3 stride-1 layer (res2 of the visual stream, batch 8) and a 1x1 stride-2 shortcut, which has no grid to keep.
+        if (CpuIsa.Detected != SimdLevel.Avx512) Assert.Ignore("the in-place forward that builds the grid needs AVX-512");
+        Assert.That(Cpu.ConvolutionReserveSize(new Shape(8, 32, 57, 57), new Shape(32, 32, 3, 3), new ConvolutionGeometry(1, 1, 1, 1)),
+            Is.GreaterThan(8L * 32 * 57 * 57));
+        Assert.That(Cpu.ConvolutionReserveSize(new Shape(8, 32, 57, 57), new Shape(64, 32, 1, 1), new ConvolutionGeometry(2, 2, 0, 0)),
+            Is.Zero);
+    }
+
+    [Test]
+    public void A_reserve_of_the_wrong_size_is_refused_with_the_size_needed()
+    {
+        var s = Cases[10];
+        using var tx = T(Uniform(s.InputCount, 12), s.N, s.C, s.H, s.W);
+        using var tw = T(Uniform(s.FilterCount, 13), s.K, s.C, s.KH, s.KW);
+        using var y = Empty(s.N, s.K, s.OH, s.OW);
+        using var reserve = Empty(7);
+        var e = Assert.Throws<ArgumentException>(() => Cpu.ConvolutionForward(tx, tw, null, y, Geometry(s), reserve));
+        Assert.That(e!.Message, Does.Contain("7 floats").And.Contain("ConvolutionReserveSize"));
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -52,47 +52,69 @@ internal static unsafe class ConvolutionKernels
 
     // ---- Forward ------------------------------------------------------------------------------------------
 
-    public static void Forward(in ConvShape s, int n, float* x, float* w, float* bias, float* y)
+    /// <param name="reserve">Where to build the input's phase grid so that <see cref="BackwardFilter"/> of the same x
+    /// need not (<see cref="ReserveSize"/> floats), or null.</param>
+    public static void Forward(in ConvShape s, int n, float* x, float* w, float* bias, float* y, float* reserve = null)
     {
         if (n == 0 || s.OutputPlane == 0 || s.K == 0) return;
-        CpuWorkers.Serial(1, new ForwardCall(s, n, x, w, bias, y));
+        CpuWorkers.Serial(1, new ForwardCall(s, n, x, w, bias, y, reserve));
     }
 
-    private sealed class ForwardCall(ConvShape s, int n, float* x, float* w, float* bias, float* y) : IParallelBody
+    private sealed class ForwardCall(ConvShape s, int n, float* x, float* w, float* bias, float* y, float* reserve) : IParallelBody
     {
-        public void Execute(int index, int worker) => ForwardOnCaller(s, n, x, w, bias, y, worker);
+        public void Execute(int index, int worker) => ForwardOnCaller(s, n, x, w, bias, y, worker, reserve);
     }
 
-    private static void ForwardOnCaller(in ConvShape s, int n, float* x, float* w, float* bias, float* y, int worker)
+    private static void ForwardOnCaller(in ConvShape s, int n, float* x, float* w, float* bias, float* y, int worker, float* reserve)
     {
         var filter = Sgemm.Pack(StridedSource.ForA(MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
             PackedFilter[worker].Get(Sgemm.PackedSize(s.K, s.Patch)));
-        ForwardPacked(s, n, filter, x, bias, y, worker);
+        ForwardPacked(s, n, filter, x, bias, y, worker, reserve);
     }
 
-    private static void ForwardPacked(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
+    private static void ForwardPacked(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker, float* reserve = null)
     {
         if (IndirectConvolution.Applies(s, n))
-            IndirectConvolution.Forward(s, n, filter, x, bias, y, worker);
+            IndirectConvolution.Forward(s, n, filter, x, bias, y, worker, reserve);
         else if (s.IsPointwise)
             BatchedProduct(filter, new BatchedPlanesSource(x, s.C, s.InputPlane, 0), n, s.OutputPlane, y, bias);
         else if ((long)n * s.OutputPlane <= SmallProduct)
-            SmallForward(s, n, filter, x, bias, y, worker);
+            SmallForward(s, n, filter, x, bias, y, worker, reserve);
         else
             BatchedProduct(filter, new Im2ColSource(s, x, 0), n, s.OutputPlane, y, bias);
     }
+
+    /// <summary>Whether <see cref="Forward"/> builds the input's phase grid (the paths above that read one).</summary>
+    private static bool ForwardBuildsGrid(in ConvShape s, int n) =>
+        n > 0 && s.OutputPlane > 0 && s.K > 0 && (IndirectConvolution.Applies(s, n)
+            || (!s.IsPointwise && (long)n * s.OutputPlane <= SmallProduct && PhaseGrid.Addressable(s, n)));
+
+    /// <summary>Whether <see cref="BackwardFilter"/> reads the input's phase grid (the branches of <see cref="BackwardFilterCall"/>).</summary>
+    private static bool FilterGradientReadsGrid(in ConvShape s, int n)
+    {
+        long total = (long)n * s.OutputPlane;
+        if (total == 0 || s.K == 0 || s.Patch == 0) return false;
+        return s.K >= 64 && total <= SmallFilterGradient ? PhaseGrid.Addressable(s, n) : s.KH * s.KW > 1 && PhaseGrid.Worthwhile(s, n);
+    }
+
+    /// <summary>
+    /// Floats a training forward needs to keep its input's phase grid for the filter gradient: the grid's size when
+    /// both build the same one (about a third of all grid building in a training step), else 0.
+    /// </summary>
+    public static long ReserveSize(in ConvShape s, int n) =>
+        ForwardBuildsGrid(s, n) && FilterGradientReadsGrid(s, n) ? new PhaseGrid(s, n).Size(s) : 0;
 
     /// <summary>
     /// A small batch of small maps: one product over the whole batch that the GEMM splits over the cores in whole
     /// micro-tiles, its B panels packed straight from the batch's phase grid (plain copies, no lowered matrix).
     /// </summary>
-    private static void SmallForward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
+    private static void SmallForward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker, float* reserve)
     {
         int total = n * s.OutputPlane;
         float* product = SmallLowered[worker].Get((long)filter.PaddedM * total);
         if (PhaseGrid.Addressable(s, n))
         {
-            var grid = BuildWholeBatchGrid(s, n, x, worker, out float* cells, out int* offsets);
+            var grid = WholeBatchGridOf(s, n, x, worker, reserve, build: true, out float* cells, out int* offsets);
             Sgemm.MultiplyPacked(filter, new PhaseGridSource(s, grid, cells, offsets), total, 0f, product, total);
         }
         else
@@ -310,10 +332,11 @@ internal static unsafe class ConvolutionKernels
 
     // ---- Backward filter ----------------------------------------------------------------------------------
 
-    public static void BackwardFilter(in ConvShape s, int n, float* x, float* dy, float* dw) =>
-        CpuWorkers.Serial(1, new BackwardFilterCall(s, n, x, dy, dw));
+    /// <param name="reserve">The reserve the forward of this x filled (its phase grid), or null to build the grid here.</param>
+    public static void BackwardFilter(in ConvShape s, int n, float* x, float* dy, float* dw, float* reserve = null) =>
+        CpuWorkers.Serial(1, new BackwardFilterCall(s, n, x, dy, dw, reserve));
 
-    private sealed class BackwardFilterCall(ConvShape s, int n, float* x, float* dy, float* dw) : IParallelBody
+    private sealed class BackwardFilterCall(ConvShape s, int n, float* x, float* dy, float* dw, float* reserve) : IParallelBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index, int worker)
@@ -327,7 +350,7 @@ internal static unsafe class ConvolutionKernels
             }
             if (s.K >= 64 && total <= SmallFilterGradient)
             {
-                FilterGradientByGemm(s, n, x, dy, dw, (int)total, worker);
+                FilterGradientByGemm(s, n, x, dy, dw, (int)total, worker, reserve);
                 return;
             }
             BackwardFilterJob job;
@@ -337,8 +360,12 @@ internal static unsafe class ConvolutionKernels
                 // It pays for the input layers (few channels, wide kernels, strided gathers) only: elsewhere the
                 // unaligned in-place reads cost more than lowering into aligned rows (measured).
                 var grid = new PhaseGrid(s, n);
-                float* cells = FilterGrid[worker].Get(grid.Size(s));
-                grid.Build(s, x, cells);
+                float* cells = reserve;
+                if (cells == null)
+                {
+                    cells = FilterGrid[worker].Get(grid.Size(s));
+                    grid.Build(s, x, cells);
+                }
                 int* offsets = (int*)FilterGridOffsets[worker].Get(s.Patch);
                 grid.Offsets(s, offsets);
                 var pieces = grid.Pieces(s, PieceLength(grid.Images * grid.Plane, s.K));
@@ -365,7 +392,7 @@ internal static unsafe class ConvolutionKernels
         /// layers): dot products that short would spend as much on their horizontal sums as on the products.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void FilterGradientByGemm(in ConvShape s, int n, float* x, float* dy, float* dw, int total, int worker)
+        private static void FilterGradientByGemm(in ConvShape s, int n, float* x, float* dy, float* dw, int total, int worker, float* reserve)
         {
             bool onGrid = PhaseGrid.Addressable(s, n);
             float* rows = SmallLowered[worker].Get((long)s.K * total + (onGrid ? 0 : (long)s.Patch * total));
@@ -375,7 +402,7 @@ internal static unsafe class ConvolutionKernels
             if (onGrid)
             {
                 // The lowered rows' transpose is packed straight from the phase grid: no lowered matrix.
-                var grid = BuildWholeBatchGrid(s, n, x, worker, out float* cells, out int* offsets);
+                var grid = WholeBatchGridOf(s, n, x, worker, reserve, build: reserve == null, out float* cells, out int* offsets);
                 Sgemm.MultiplyPacked(gradient, new TransposedPhaseGridSource(s, grid, cells, offsets), s.Patch, 0f, dw, s.Patch);
                 return;
             }
@@ -504,12 +531,15 @@ internal static unsafe class ConvolutionKernels
         }
     }
 
-    /// <summary>The phase grid of the whole batch and its patch-row offsets, in the calling participant's scratch.</summary>
-    private static PhaseGrid BuildWholeBatchGrid(in ConvShape s, int n, float* x, int worker, out float* cells, out int* offsets)
+    /// <summary>The phase grid of the whole batch and its patch-row offsets: in <paramref name="reserve"/> when given
+    /// (built there, or already built by the forward when <paramref name="build"/> is false), else in the calling
+    /// participant's scratch.</summary>
+    private static PhaseGrid WholeBatchGridOf(in ConvShape s, int n, float* x, int worker, float* reserve, bool build,
+        out float* cells, out int* offsets)
     {
         var grid = new PhaseGrid(s, n);
-        cells = WholeBatchGrid[worker].Get(grid.Size(s));
-        grid.Build(s, x, cells);
+        cells = reserve != null ? reserve : WholeBatchGrid[worker].Get(grid.Size(s));
+        if (build) grid.Build(s, x, cells);
         offsets = (int*)WholeBatchOffsets[worker].Get(s.Patch);
         grid.Offsets(s, offsets);
         return grid;

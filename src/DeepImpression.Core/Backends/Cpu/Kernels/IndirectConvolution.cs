@@ -172,10 +172,10 @@ internal static unsafe class IndirectConvolution
     }
 
     /// <summary>y (N, K, OH, OW) = filter · x (+ bias) with the filter already packed; runs on the calling participant <paramref name="worker"/>.</summary>
-    public static void Forward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker)
+    public static void Forward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker, float* reserve = null)
     {
         var grid = new PhaseGrid(s, n);
-        float* cells = Grids[worker].Get(grid.Size(s));
+        float* cells = reserve != null ? reserve : Grids[worker].Get(grid.Size(s));
         grid.Build(s, x, cells);
         int* offsets = (int*)RowOffsets[worker].Get(s.Patch);
         grid.Offsets(s, offsets);

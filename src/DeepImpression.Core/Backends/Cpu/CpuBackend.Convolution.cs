@@ -13,8 +13,7 @@ public sealed partial class CpuBackend
     public long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry)
     {
         var (oh, ow) = geometry.OutputShape(x[2], x[3], w[2], w[3]);
-        var s = new ConvShape(x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, geometry.StrideH, geometry.StrideW, geometry.PadH, geometry.PadW);
-        return ConvolutionKernels.ReserveSize(s, x[0]);
+        return ConvolutionKernels.ReserveSize(ShapeOf(x, w, oh, ow, geometry), x[0]);
     }
 
     public unsafe void ConvolutionBackwardData(Tensor w, Tensor dy, Tensor dx, ConvolutionGeometry geometry) =>
@@ -39,6 +38,8 @@ public sealed partial class CpuBackend
         ChannelKernels.SumPerChannel(Ptr(dy), Ptr(db), n, c, inner);
     }
 
-    private static ConvShape Shape(Tensor x, Tensor w, Tensor y, ConvolutionGeometry g) =>
-        new(x.Dim(1), x.Dim(2), x.Dim(3), w.Dim(0), w.Dim(2), w.Dim(3), y.Dim(2), y.Dim(3), g.StrideH, g.StrideW, g.PadH, g.PadW);
+    private static ConvShape Shape(Tensor x, Tensor w, Tensor y, ConvolutionGeometry g) => ShapeOf(x.Shape, w.Shape, y.Dim(2), y.Dim(3), g);
+
+    private static ConvShape ShapeOf(Shape x, Shape w, int oh, int ow, ConvolutionGeometry g) =>
+        new(x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, g.StrideH, g.StrideW, g.PadH, g.PadW);
 }

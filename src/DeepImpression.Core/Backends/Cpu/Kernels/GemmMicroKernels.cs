@@ -275,8 +275,8 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
         ReadOnlySpan<Vector512<float>> second = [c01, c11, c21, c31, c41, c51, c61, c71];
         for (int i = 0; i < 8; i++)
         {
-            first[i].Store(tile + i * 48);
-            if (TCount.Two) second[i].Store(tile + i * 48 + 16);
+            first[i].Store(tile + i * NR);
+            if (TCount.Two) second[i].Store(tile + i * NR + 16);
         }
     }
 

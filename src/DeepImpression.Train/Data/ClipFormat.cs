@@ -1,6 +1,6 @@
 namespace DeepImpression.Train.Data;
 
-/// <summary>The fixed sizes of what the network reads (DESIGN.md sections 1 and 2).</summary>
+/// <summary>The fixed sizes of what the network reads (docs/DESIGN.md sections 1 and 2).</summary>
 public static class ClipFormat
 {
     /// <summary>Audio is decoded to mono float32 at this rate.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace DeepImpression.Train.Training;
 
-/// <summary>A training run's configuration; defaults are the original recipe (DESIGN.md section 2).</summary>
+/// <summary>A training run's configuration; defaults are the original recipe (docs/DESIGN.md section 2).</summary>
 public sealed record TrainingOptions
 {
     /// <summary>A prepared clip cache (<c>deepimpression prepare</c>).</summary>

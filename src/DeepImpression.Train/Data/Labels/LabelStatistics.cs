@@ -5,7 +5,7 @@ public readonly record struct ColumnStatistics(double Mean, double StandardDevia
 
 /// <summary>
 /// Statistics of a label set and the accuracy of the simplest predictor, which says every clip's traits are the
-/// training set's means (about 0.883 on the official validation set: DESIGN.md section 2).
+/// training set's means (about 0.883 on the official validation set: docs/DESIGN.md section 2).
 /// </summary>
 public static class LabelStatistics
 {

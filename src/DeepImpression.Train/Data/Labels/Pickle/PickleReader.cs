@@ -5,7 +5,7 @@ using DeepImpression.Core;
 namespace DeepImpression.Train.Data.Labels.Pickle;
 
 /// <summary>
-/// A safe unpickler for the ChaLearn annotation files: it knows exactly the opcodes those files use (see DESIGN.md
+/// A safe unpickler for the ChaLearn annotation files: it knows exactly the opcodes those files use (see docs/DESIGN.md
 /// section 3) and builds plain values from them. It never imports or calls anything: the only globals it accepts are
 /// numpy's <c>scalar</c> and <c>dtype</c>, and it "calls" them by decoding a float64 from its 8 raw bytes itself.
 /// Anything else is refused with an <see cref="InvalidInputException"/> naming the file, the opcode and its offset.

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using DeepImpression.Core;
-using DeepImpression.Train.Data.Decoding;
 using DeepImpression.Train.Data.Labels;
 using DeepImpression.Train.Evaluation;
 using Spectre.Console;
@@ -17,7 +16,7 @@ public static class PredictCommand
         var videos = new Argument<string[]>("videos") { Description = "video files (mp4 with an audio track)", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var chunk = new Option<int>("--chunk") { Description = "frames per chunk of the visual stream", DefaultValueFactory = _ => 32 };
+        var chunk = new Option<int>("--chunk") { Description = "frames per chunk of the visual stream", DefaultValueFactory = _ => VideoPredictor.DefaultChunkSize };
         var command = new Command("predict", "Predict the apparent Big Five traits of videos with the test-time procedure (every frame, the whole sound).")
         {
             model, videos, json, device, chunk,
@@ -27,19 +26,14 @@ public static class PredictCommand
             var dev = DeviceSelection.Resolve(parse.GetValue(device)!);
             int chunkSize = parse.GetValue(chunk);
             if (chunkSize < 1) throw new InvalidInputException("--chunk must be at least 1.");
-            var net = ModelFile.Load(parse.GetValue(model)!, dev);
-            var decoder = new ClipDecoder(FrameSize.Network, minimumAudioSamples: 1);
+            var predictor = new VideoPredictor(ModelFile.Load(parse.GetValue(model)!, dev), chunkSize);
             var results = new List<(string Video, TraitScores Scores)>();
             int failed = 0;
             foreach (var video in parse.GetValue(videos)!)
             {
                 try
                 {
-                    var clip = decoder.Decode(video, frameCount: null);
-                    var frames = new float[(long)clip.FrameCount * clip.FrameSize.BytesPerFrame];
-                    for (int i = 0; i < frames.Length; i++) frames[i] = clip.Frames[i];
-                    var scores = net.PredictClip(clip.Audio, new FrameArray(frames, clip.FrameCount, clip.FrameSize.Height, clip.FrameSize.Width), chunkSize);
-                    results.Add((video, TraitScores.FromSpan(scores)));
+                    results.Add((video, predictor.Predict(video)));
                 }
                 catch (InvalidInputException e)
                 {

@@ -36,15 +36,21 @@ public sealed class ResidualStream : Layers.Link
     public IReadOnlyList<ResidualBlock> Blocks => _blocks;
     public int FeatureCount => StreamGeometry.StageWidths[^1];
 
-    /// <summary>(N, C, H, W) -> (N, 256) features.</summary>
-    public Tensor Forward(Tensor x)
+    /// <summary>(N, C, H, W) -> (N, 256) features: the global average of <see cref="FeatureMap"/>.</summary>
+    public Tensor Forward(Tensor x) => Op.GlobalAveragePool(FeatureMap(x));
+
+    /// <summary>
+    /// (N, C, H, W) -> (N, 256, H', W'): every layer up to <c>res5b_relu</c>, before the global average pooling. Callers
+    /// that pool over more than one input (a long waveform in windows, occlusion's changed region) start from here.
+    /// </summary>
+    public Tensor FeatureMap(Tensor x)
     {
         if (x.Rank != 4 || x.Dim(1) != Geometry.InputChannels)
             throw new ArgumentException($"{(Geometry.InputChannels == 1 ? "auditory" : "visual")} stream: input must be (N,{Geometry.InputChannels},H,W), got {x.Shape}.");
         var h = Conv1.Forward(x);
         h = Op.MaxPool2d(h, Geometry.Pool1);
         foreach (var block in _blocks) h = block.Forward(h);
-        return Op.GlobalAveragePool(h);
+        return h;
     }
 
     /// <summary>Every layer's output shape, parameters and multiply-adds (for the whole batch of n) for an input of

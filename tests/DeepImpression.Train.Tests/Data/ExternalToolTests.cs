@@ -53,7 +53,7 @@ public class ExternalToolTests
     public void A_fifo_named_like_a_video_is_refused_before_any_tool_opens_it()
     {
         using var folder = new ScratchFolder("fifo");
-        string fifo = MakeFifo(folder["x.mp4"]);
+        string fifo = TestMedia.MakeFifo(folder["x.mp4"]);
         var e = Assert.Throws<InvalidInputException>(() => new ClipDecoder(TinySyntheticSet.Size).Decode(fifo, 2));
         Assert.That(e!.Message, Is.EqualTo($"{fifo}: not a regular file but a FIFO (named pipe); a video must be a file."));
         e = Assert.Throws<InvalidInputException>(() => MediaProbe.Probe(folder.Path));
@@ -65,7 +65,7 @@ public class ExternalToolTests
     {
         // ffmpeg opening a FIFO that nobody writes waits forever: what a hung network drive looks like too.
         using var folder = new ScratchFolder("stall");
-        string fifo = MakeFifo(folder["hang.mp4"]);
+        string fifo = TestMedia.MakeFifo(folder["hang.mp4"]);
         var e = Assert.Throws<InvalidInputException>(() => ExternalTool.Run(ExternalTool.Ffmpeg,
             ["-nostdin", "-v", "error", "-i", ExternalTool.FileArgument(fifo), "-f", "null", "-"], stallTimeout: TimeSpan.FromSeconds(1)));
         Assert.That(e!.Message, Does.StartWith($"{fifo}: ffmpeg made no progress for 1 s and was stopped"));
@@ -147,13 +147,5 @@ public class ExternalToolTests
         {
             return false;
         }
-    }
-
-    internal static string MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
-        mkfifo.WaitForExit();
-        Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo failed");
-        return path;
     }
 }

@@ -52,14 +52,30 @@ public static class JsonInput
     /// <summary>One line: where the JSON went wrong and why, without System.Text.Json's path and position suffix.</summary>
     public static InvalidInputException Problem(string source, JsonException e)
     {
+        string reason = Reason(e);
+        if (reason == Empty) return new InvalidInputException($"{source}: empty; expected a JSON object.", e);
+        string where = e.LineNumber is { } line ? $" at line {line + 1}" + (e.BytePositionInLine is { } b ? $", byte {b + 1}" : "") : "";
+        return new InvalidInputException($"{source}: not valid JSON{where}: {reason}.", e);
+    }
+
+    /// <summary>Why System.Text.Json refused a document, in a few words (no path, position or type names).</summary>
+    public static string Reason(JsonException e)
+    {
         string reason = e.Message;
         int cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut < 0) cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
         if (cut > 0) reason = reason[..cut];
         reason = reason.Trim().TrimEnd('.');
-        if (reason.Contains("does not contain any JSON tokens", StringComparison.Ordinal)) return new InvalidInputException($"{source}: empty; expected a JSON object.", e);
-        if (reason.Contains("maximum configured depth", StringComparison.Ordinal)) reason = $"nested deeper than {MaxDepth} levels";
-        string where = e.LineNumber is { } line ? $" at line {line + 1}" + (e.BytePositionInLine is { } b ? $", byte {b + 1}" : "") : "";
-        return new InvalidInputException($"{source}: not valid JSON{where}: {reason}.", e);
+        if (reason.Contains("does not contain any JSON tokens", StringComparison.Ordinal)) return Empty;
+        if (reason.Contains("maximum configured depth", StringComparison.Ordinal)) return $"nested deeper than {MaxDepth} levels";
+        // "The property or field 'clip' on type 'DeepImpression...ClipCacheEntry' doesn't allow setting null values."
+        var nullField = System.Text.RegularExpressions.Regex.Match(reason, "property or field '([^']*)'.*null");
+        if (nullField.Success) return $"'{nullField.Groups[1].Value}' is null";
+        var missing = System.Text.RegularExpressions.Regex.Match(reason, "missing required properties including: (.*)$");
+        if (missing.Success) return $"missing {missing.Groups[1].Value}";
+        // Type names mean nothing to the user: "could not be converted to DeepImpression.Train...ClipCacheEntry".
+        return System.Text.RegularExpressions.Regex.Replace(reason, @"'?\b(?:[A-Za-z_][\w`]*\.)+([A-Za-z_]\w*)'?", "$1").Replace("The JSON value could not be converted to", "not a");
     }
+
+    private const string Empty = "empty";
 }

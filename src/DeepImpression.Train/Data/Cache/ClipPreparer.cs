@@ -45,7 +45,7 @@ public static class ClipPreparer
             foreach (var (name, path) in videos.OrderBy(v => v.Key, StringComparer.Ordinal)) work.Add((name, path, null, null));
         }
 
-        using var writer = ClipCacheWriter.Open(request.CacheDirectory, request.FrameSize, request.FramesPerClip, request.ShardLimitBytes);
+        using var writer = ClipCacheWriter.Open(request.CacheDirectory, request.FrameSize, request.FramesPerClip, request.ShardLimitBytes, request.Repair);
         int alreadyCached = 0;
         var todo = new List<(string Clip, string Path, TraitScores? Targets, float? Interview)>();
         foreach (var item in work)

@@ -129,6 +129,7 @@ public static class AnnotationCsv
 
     private static void Write(string path, LabelSet labels, CsvLabelLayout layout)
     {
+        OverwriteGuard.NotAModel(path, "a label CSV");
         // Checked as strictly as a file that is read; the pickle writer's check gives the same messages.
         AnnotationPickle.ToColumns(labels, path);
         var withInterview = layout.InterviewHeader is not null && labels.Interview is not null;

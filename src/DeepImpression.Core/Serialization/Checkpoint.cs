@@ -85,15 +85,17 @@ public static class Checkpoint
         return new CheckpointContents(scalars, texts);
     }
 
-    /// <summary>True when <paramref name="path"/> is an npz that holds a training run's state (<c>training/</c> arrays):
-    /// a file that must not be overwritten by anything else. Reads only the zip's directory.</summary>
+    /// <summary>True when <paramref name="path"/> is an npz that holds a training run's state (optimizer moments or
+    /// <c>training/</c> scalars; imported weights carry only a text): a file that must not be overwritten by anything
+    /// else. Reads only the zip's directory.</summary>
     public static bool IsTrainingCheckpoint(string path)
     {
         if (!NpzFile.LooksLikeNpz(path)) return false;
         try
         {
             using var archive = NpzArchive.Open(path);
-            return archive.Keys.Any(k => k.StartsWith(TrainingPrefix, StringComparison.Ordinal));
+            return archive.Keys.Any(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
+                                         || (k.StartsWith(TrainingPrefix, StringComparison.Ordinal) && !k.EndsWith(TextSuffix, StringComparison.Ordinal)));
         }
         catch (InvalidInputException)
         {

@@ -59,6 +59,23 @@ public readonly record struct FileStatus(FileKind Kind, (ulong Device, ulong Ino
         return new FileStatus(File.Exists(path) ? FileKind.Unknown : FileKind.Missing, null);
     }
 
+    /// <summary>
+    /// Refuses, with one line naming <paramref name="path"/>, anything but an existing regular file (links followed):
+    /// a FIFO would make whoever opens it wait forever for a writer, a device never ends.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="what">What it should be, for the message ("a video").</param>
+    public static void RequireRegularFile(string path, string what)
+    {
+        var kind = Of(path).Kind;
+        if (kind == FileKind.Missing)
+            throw new DeepImpression.Core.InvalidInputException(Of(path, followLinks: false).Kind == FileKind.SymbolicLink
+                ? $"{path}: a link to a file that does not exist."
+                : $"{path}: file not found.");
+        if (kind is not (FileKind.Regular or FileKind.Unknown))
+            throw new DeepImpression.Core.InvalidInputException($"{path}: not a regular file but {Describe(kind)}; {what} must be a file.");
+    }
+
     /// <summary>A few words for messages: "a FIFO (named pipe)", "a folder", ...</summary>
     public static string Describe(FileKind kind) => kind switch
     {

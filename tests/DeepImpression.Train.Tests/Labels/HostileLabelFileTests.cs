@@ -75,4 +75,13 @@ public class HostileLabelFileTests
         File.WriteAllText(folder["utf8.csv"], OwnHeader + "José0000000.000.mp4,0.5,0.5,0.5,0.5,0.5\n", new UTF8Encoding(true));
         Assert.That(AnnotationFiles.Read(folder["utf8.csv"]).Clips.Keys.Single(), Is.EqualTo("José0000000.000.mp4"));
     }
+
+    [Test]
+    [Platform("Linux")]
+    public void A_fifo_named_like_a_label_file_is_refused_instead_of_waited_on()
+    {
+        using var folder = new ScratchFolder("labels");
+        string fifo = TestMedia.MakeFifo(folder["annotation_training.pkl"]);
+        AssertOneLineError(Cli.Run("labels", fifo), $"{fifo}: not a regular file but a FIFO (named pipe); a label file must be a file.");
+    }
 }

@@ -48,13 +48,7 @@ public static class ExternalTool
     /// </summary>
     public static string InputFile(string path)
     {
-        var kind = FileStatus.Of(path).Kind;
-        if (kind == FileKind.Missing)
-            throw new InvalidInputException(FileStatus.Of(path, followLinks: false).Kind == FileKind.SymbolicLink
-                ? $"{path}: a link to a file that does not exist."
-                : $"{path}: file not found.");
-        if (kind is not (FileKind.Regular or FileKind.Unknown))
-            throw new InvalidInputException($"{path}: not a regular file but {FileStatus.Describe(kind)}; a video must be a file.");
+        FileStatus.RequireRegularFile(path, "a video");
         return FileArgument(path);
     }
 

@@ -62,7 +62,8 @@ public class FolderWalkTests
         Assert.That(walk.Notes.Single(), Does.StartWith(folder["root/d"]));
     }
 
-    [Test]
+    // Decodes the tiny set's training clips: a few seconds.
+    [Test, Category("Slow")]
     public void Prepare_over_a_link_loop_caches_each_video_once_and_skips_a_fifo_with_its_reason()
     {
         using var folder = new ScratchFolder("walk");

@@ -34,37 +34,87 @@ public static class Checkpoint
         NpzFile.Write(path, arrays);
     }
 
+    /// <summary>Longest text a checkpoint may carry (the configuration JSON is about a kilobyte).</summary>
+    public const int MaxTextBytes = 1 << 20;
+
     /// <summary>
     /// Loads a checkpoint into <paramref name="model"/> (and <paramref name="optimizer"/>, whose state must be complete).
-    /// Anything missing or mis-shaped: one error naming the file and the keys, and nothing is changed.
+    /// Anything missing or mis-shaped: one error naming the file and the keys, and nothing is changed. Names and
+    /// declared shapes are checked before any data is inflated, and only arrays the model and optimizer can hold (plus
+    /// the training scalars and texts, each bounded) are read.
     /// </summary>
     public static CheckpointContents Load(string path, Link model, Optimizer? optimizer = null)
     {
-        var arrays = NpzFile.Read(path);
+        using var archive = NpzArchive.Open(path);
+        var optimizerPlan = new List<(Tensor Target, string Key)>();
         if (optimizer is not null)
         {
-            var missing = optimizer.NamedState().Where(s => !arrays.TryGetValue(OptimizerPrefix + s.Path, out var a) || a.Shape != s.Tensor.Shape)
-                .Select(s => OptimizerPrefix + s.Path).ToList();
+            var missing = new List<string>();
+            foreach (var (name, tensor) in optimizer.NamedState())
+            {
+                var key = OptimizerPrefix + name;
+                if (archive.Contains(key) && archive.Describe(key).Shape == tensor.Shape) optimizerPlan.Add((tensor, key));
+                else missing.Add(key);
+            }
             if (missing.Count > 0)
                 throw new InvalidInputException($"{path}: the optimizer state is missing or mis-shaped for {missing.Count} arrays " +
                                                 $"({string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", ..." : "")}).");
         }
-        ModelWeights.Load(path, arrays, model, allowPartial: false);
-        if (optimizer is not null)
-        {
-            foreach (var (name, t) in optimizer.NamedState()) t.CopyFrom(ModelWeights.ToFloat32(arrays[OptimizerPrefix + name], path));
-            optimizer.LoadScalars(arrays.Where(a => a.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && a.Value.Shape.Rank == 0)
-                .ToDictionary(a => a.Key[OptimizerPrefix.Length..], a => a.Value.ToFloat64()[0]));
-        }
+        var match = ModelWeights.Match(archive, model, allowPartial: false);
+
+        var values = ModelWeights.ReadPlanned(archive, match.Plan);
+        values.AddRange(ModelWeights.ReadPlanned(archive, optimizerPlan));
+        var optimizerScalars = new Dictionary<string, double>();
+        foreach (var name in optimizer?.Scalars().Keys ?? [])
+            if (ReadScalar(archive, OptimizerPrefix + name) is { } v) optimizerScalars[name] = v;
+        if (optimizerScalars.TryGetValue("t", out var t) && !(t >= 0 && t <= 1L << 53 && t == Math.Floor(t)))
+            throw new InvalidInputException($"{path}: {OptimizerPrefix}t = {t}; the optimizer's step count must be a whole number from 0.");
+
         var scalars = new Dictionary<string, double>();
         var texts = new Dictionary<string, string>();
-        foreach (var (key, array) in arrays)
+        foreach (var key in archive.Keys)
         {
             if (!key.StartsWith(TrainingPrefix, StringComparison.Ordinal)) continue;
             var name = key[TrainingPrefix.Length..];
-            if (name.EndsWith(TextSuffix, StringComparison.Ordinal)) texts[name[..^TextSuffix.Length]] = array.ToUtf8();
-            else if (array.Shape.Rank == 0) scalars[name] = array.ToFloat64()[0];
+            if (name.EndsWith(TextSuffix, StringComparison.Ordinal)) texts[name[..^TextSuffix.Length]] = ReadText(archive, key);
+            else if (ReadScalar(archive, key) is { } v) scalars[name] = v;
         }
+
+        ModelWeights.Copy(values);
+        optimizer?.LoadScalars(optimizerScalars);
         return new CheckpointContents(scalars, texts);
+    }
+
+    /// <summary>True when <paramref name="path"/> is an npz that holds a training run's state (optimizer moments or
+    /// <c>training/</c> scalars; imported weights carry only a text): a file that must not be overwritten by anything
+    /// else. Reads only the zip's directory.</summary>
+    public static bool IsTrainingCheckpoint(string path)
+    {
+        if (!NpzFile.LooksLikeNpz(path)) return false;
+        try
+        {
+            using var archive = NpzArchive.Open(path);
+            return archive.Keys.Any(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
+                                         || (k.StartsWith(TrainingPrefix, StringComparison.Ordinal) && !k.EndsWith(TextSuffix, StringComparison.Ordinal)));
+        }
+        catch (InvalidInputException)
+        {
+            return false;
+        }
+    }
+
+    // A 0-d array as a number; anything else under a scalar's name is not read.
+    private static double? ReadScalar(NpzArchive archive, string key)
+    {
+        if (!archive.Contains(key) || archive.Describe(key) is not { Shape.Rank: 0 } info || info.DataType == NpyDataType.Bool) return null;
+        return archive.Read(key).ToFloat64()[0];
+    }
+
+    private static string ReadText(NpzArchive archive, string key)
+    {
+        var info = archive.Describe(key);
+        if (info.DataType != NpyDataType.UInt8 || info.Shape.Rank != 1 || info.DataBytes > MaxTextBytes)
+            throw new InvalidInputException($"{archive.Path}: '{key}' should be UTF-8 text of at most {MaxTextBytes:N0} bytes, not {info.Descr} {info.Shape}.");
+        return archive.Read(key).ToUtf8();
     }
 }

@@ -11,8 +11,9 @@ namespace DeepImpression.Core.Serialization;
 /// </summary>
 public static class NpyFormat
 {
-    /// <summary>numpy refuses longer headers by default too; this bounds what a corrupt length can make us allocate.</summary>
-    private const int MaxHeaderLength = 1 << 20;
+    /// <summary>numpy's own default bound (<c>max_header_size</c>); our headers are about 128 bytes. This bounds what a
+    /// corrupt length can make us allocate, and what reading the headers of an npz's arrays can make us inflate.</summary>
+    private const int MaxHeaderLength = 10_000;
 
     internal static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -34,6 +35,29 @@ public static class NpyFormat
     /// (checked before the elements are allocated). <paramref name="source"/> names the array in messages.</summary>
     public static NpyArray Read(Stream stream, string source, long? length = null)
     {
+        var (info, headerTotal) = ReadHeader(stream, source);
+        if (length is { } total && total - headerTotal < info.DataBytes)
+            throw new InvalidInputException($"{source}: truncated: shape {info.Shape} of {info.Descr} needs {info.DataBytes} bytes of data, the array has {Math.Max(0, total - headerTotal)}.");
+
+        var array = NpyArray.Allocate(info.DataType, info.Shape);
+        var bytes = array.Bytes;
+        var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read < bytes.Length)
+            throw new InvalidInputException($"{source}: truncated: shape {info.Shape} of {info.Descr} needs {info.DataBytes} bytes of data, the array has {read}.");
+        if (info.BigEndian == BitConverter.IsLittleEndian) SwapBytes(bytes, info.DataType.ItemSize());
+        if (info.DataType == NpyDataType.Bool)
+            foreach (ref var b in bytes)
+                b = b != 0 ? (byte)1 : (byte)0; // a bool must be 0 or 1 in .NET; numpy treats any non-zero byte as True
+        return array;
+    }
+
+    /// <summary>
+    /// Reads only the magic, version and header dict of an array: what it declares, checked (a supported type, C
+    /// order, at most <see cref="NpyArrayInfo.MaxDataBytes"/> of data), before any element is read or allocated.
+    /// Returns the header's total length in bytes too.
+    /// </summary>
+    public static (NpyArrayInfo Info, long HeaderBytes) ReadHeader(Stream stream, string source)
+    {
         Span<byte> prefix = stackalloc byte[8];
         ReadExactly(stream, prefix, source, "the magic and version");
         if (!prefix[..6].SequenceEqual(Magic)) throw new InvalidInputException($"{source}: not an .npy array (bad magic {Convert.ToHexString(prefix[..6])}).");
@@ -44,7 +68,7 @@ public static class NpyFormat
         Span<byte> lengthBytes = stackalloc byte[major == 1 ? 2 : 4];
         ReadExactly(stream, lengthBytes, source, "the header length");
         long headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes) : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
-        if (headerLength > MaxHeaderLength) throw new InvalidInputException($"{source}: the .npy header claims {headerLength} bytes (corrupt).");
+        if (headerLength > MaxHeaderLength) throw new InvalidInputException($"{source}: the .npy header claims {headerLength} bytes, more than the {MaxHeaderLength} allowed (corrupt).");
         var headerBytes = new byte[headerLength];
         ReadExactly(stream, headerBytes, source, "the header");
 
@@ -75,22 +99,10 @@ public static class NpyFormat
         {
             throw new InvalidInputException($"{source}: shape ({string.Join(", ", header.Shape)}) is too large.");
         }
-
-        var dataLength = (long)shape.Count * type.ItemSize();
-        var headerTotal = 8 + lengthBytes.Length + headerLength;
-        if (length is { } total && total - headerTotal < dataLength)
-            throw new InvalidInputException($"{source}: truncated: shape {shape} of {header.Descr} needs {dataLength} bytes of data, the array has {Math.Max(0, total - headerTotal)}.");
-
-        var array = NpyArray.Allocate(type, shape);
-        var bytes = array.Bytes;
-        var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        if (read < bytes.Length)
-            throw new InvalidInputException($"{source}: truncated: shape {shape} of {header.Descr} needs {dataLength} bytes of data, the array has {read}.");
-        if (bigEndian == BitConverter.IsLittleEndian) SwapBytes(bytes, type.ItemSize());
-        if (type == NpyDataType.Bool)
-            foreach (ref var b in bytes)
-                b = b != 0 ? (byte)1 : (byte)0; // a bool must be 0 or 1 in .NET; numpy treats any non-zero byte as True
-        return array;
+        var info = new NpyArrayInfo(type, shape, bigEndian, header.Descr);
+        if (info.DataBytes > NpyArrayInfo.MaxDataBytes)
+            throw new InvalidInputException($"{source}: shape {shape} of {header.Descr} is {info.DataBytes:N0} bytes, more than the {NpyArrayInfo.MaxDataBytes:N0} one array can hold.");
+        return (info, 8 + lengthBytes.Length + headerLength);
     }
 
     /// <summary>Writes <paramref name="array"/> as an .npy array (version 1.0 header unless it needs 2.0).</summary>

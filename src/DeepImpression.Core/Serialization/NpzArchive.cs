@@ -5,10 +5,19 @@ namespace DeepImpression.Core.Serialization;
 /// <summary>
 /// An open .npz file (a zip of <c>&lt;key&gt;.npy</c> entries, stored or deflated, as <c>np.savez</c> and
 /// <c>np.savez_compressed</c> write it) whose arrays are read one at a time, on demand. Keys are the entry names
-/// without <c>.npy</c> and may contain slashes (<c>aud/conv1_relu/conv/W</c>).
+/// without <c>.npy</c> and may contain slashes (<c>aud/conv1_relu/conv/W</c>). Opening reads only the zip's
+/// directory (names are checked there); <see cref="Describe"/> inflates only an array's header, so a reader can
+/// check names and shapes against what it expects before it inflates any data (a zip bomb declares little and
+/// inflates to gigabytes).
 /// </summary>
-public sealed class NpzArchive : IDisposable
+public sealed class NpzArchive : IDisposable, IArraySource
 {
+    /// <summary>Longest entry name accepted; the model's longest key is under 60 characters.</summary>
+    public const int MaxKeyLength = 1024;
+
+    /// <summary>Most entries accepted; a checkpoint holds about 800 (weights, statistics, optimizer moments).</summary>
+    public const int MaxEntries = 65_536;
+
     private readonly ZipArchive _zip;
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
 
@@ -34,12 +43,15 @@ public sealed class NpzArchive : IDisposable
         {
             var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
             var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            if (zip.Entries.Count > MaxEntries) throw new InvalidInputException($"{path}: {zip.Entries.Count:N0} entries, more than the {MaxEntries:N0} an npz of this program may hold.");
             foreach (var entry in zip.Entries)
             {
                 if (entry.FullName.EndsWith('/') && entry.Length == 0) continue; // a folder entry
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
-                    throw new InvalidInputException($"{path}: the entry '{entry.FullName}' is not an .npy array.");
+                    throw new InvalidInputException($"{path}: the entry '{Printable(entry.FullName)}' is not an .npy array.");
                 var key = entry.FullName[..^4];
+                if (key.Length == 0 || key.Length > MaxKeyLength || key.Any(char.IsControl))
+                    throw new InvalidInputException($"{path}: the entry name '{Printable(entry.FullName)}' is not an array key (empty, control characters, or over {MaxKeyLength} characters).");
                 if (!entries.TryAdd(key, entry)) throw new InvalidInputException($"{path}: the array '{key}' appears twice.");
             }
             return new NpzArchive(path, zip, entries);
@@ -53,6 +65,22 @@ public sealed class NpzArchive : IDisposable
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>What the array under <paramref name="key"/> declares (type, shape, size), read from its header alone.</summary>
+    public NpyArrayInfo Describe(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry)) throw new InvalidInputException($"{Path}: there is no array '{key}'.");
+        var source = $"{Path}: array '{key}'";
+        try
+        {
+            using var stream = entry.Open();
+            return NpyFormat.ReadHeader(stream, source).Info;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidInputException($"{source}: corrupt zip entry: {e.Message}", e);
         }
     }
 
@@ -85,6 +113,10 @@ public sealed class NpzArchive : IDisposable
     }
 
     public void Dispose() => _zip.Dispose();
+
+    // Keeps a message on one line whatever bytes a hostile entry name holds.
+    private static string Printable(string name) =>
+        new(name.Take(80).Select(c => char.IsControl(c) ? '?' : c).Concat(name.Length > 80 ? "…" : "").ToArray());
 
     /// <summary>Passes an entry's bytes through while computing their CRC-32.</summary>
     private sealed class ChecksummingStream(Stream inner) : Stream

@@ -11,7 +11,24 @@ public static class NpzFile
     // A fixed entry time, so that the same arrays always give the same bytes.
     private static readonly DateTimeOffset EntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Every array of the file, keyed as numpy keys them, in file order.</summary>
+    /// <summary>True when <paramref name="path"/> exists and starts as a zip file does (an npz, a checkpoint).</summary>
+    public static bool LooksLikeNpz(string path)
+    {
+        if (!File.Exists(path)) return false;
+        Span<byte> magic = stackalloc byte[4];
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic[0] == (byte)'P' && magic[1] == (byte)'K' && magic[2] is 3 or 5 && magic[3] is 4 or 6;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every array of the file, keyed as numpy keys them, in file order. Reads every array whole: for a file
+    /// from outside, describe and read only the keys you expect with <see cref="NpzArchive"/>.</summary>
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)
     {
         using var archive = NpzArchive.Open(path);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DeepImpression.Core;
+using DeepImpression.Core.Serialization;
 using DeepImpression.Train.Data.Cache;
 using DeepImpression.Train.Data.Labels;
 using DeepImpression.Train.Evaluation;
@@ -31,6 +32,8 @@ public static class EvaluateCommand
             int chunkSize = parse.GetValue(chunk);
             if (chunkSize < 1) throw new InvalidInputException("--chunk must be at least 1.");
             string modelPath = parse.GetValue(model)!, splitName = parse.GetValue(split)!;
+            string csv = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, $"predictions_{splitName}.csv");
+            OverwriteGuard.NotAModel(csv, "predictions (CSV)");
             var net = ModelFile.Load(modelPath, dev);
             using var cache = ClipCache.Open(parse.GetValue(data)!);
             if (!cache.SplitNames.Contains(splitName))
@@ -39,7 +42,6 @@ public static class EvaluateCommand
             var predictions = Evaluator.Predict(net, cache, clips, chunkSize,
                 (done, total) => { if (done % 10 == 0 || done == total) Console.Error.WriteLine($"evaluated {done}/{total} clips"); });
 
-            string csv = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, $"predictions_{splitName}.csv");
             AnnotationCsv.WriteOfficial(csv, new LabelSet(predictions.ToDictionary(p => p.Clip, p => p.Predicted)));
 
             var console = ConsoleOutput.Create();

@@ -19,6 +19,7 @@ public static class ImportCommand
         {
             string source = parse.GetValue(from)!, target = parse.GetValue(output)!;
             if (!File.Exists(source)) throw new InvalidInputException($"{source}: no such file.");
+            OverwriteGuard.NotATrainingCheckpoint(target, "imported weights");
             var net = new DeepImpressionNet(Device.Cpu);
             var report = ModelWeights.Load(source, net, parse.GetValue(partial));
             Console.WriteLine($"{source}: {report.Describe(maxNames: 20)}");

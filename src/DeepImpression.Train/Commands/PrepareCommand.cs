@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DeepImpression.Core;
 using DeepImpression.Train.Data.Cache;
 using DeepImpression.Train.Data.Decoding;
 using DeepImpression.Train.Data.Labels;
@@ -16,7 +17,11 @@ public static class PrepareCommand
 
     public static Command Create()
     {
-        var videos = new Option<string>("--videos") { Description = "Folder searched recursively for the split's *.mp4 clips (matched to labels by file name).", Required = true };
+        var videos = new Option<string?>("--videos")
+        {
+            Description = "Folder searched recursively for the split's *.mp4 clips (matched to labels by file name). Links to folders are followed; " +
+                          "each real folder is searched once.",
+        };
         var labels = new Option<string?>("--labels")
         {
             Description = "The split's labels (annotation_*.pkl or CSV). Labelled clips without a video and videos without a label are skipped and listed. " +
@@ -32,12 +37,27 @@ public static class PrepareCommand
         var split = new Option<string?>("--split") { Description = "Split name stored with the clips (default: from the label file or folder name: train, validation or test)." };
         var jobs = new Option<int>("--jobs") { Description = "Clips decoded at the same time.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var size = new Option<string>("--frame-size") { Description = "Cached frame size (the network reads 456x256; smaller only for experiments).", DefaultValueFactory = _ => "456x256" };
+        var repair = new Option<bool>("--repair")
+        {
+            Description = "Drop the index entries of a damaged cache (a truncated shard, a corrupt index line) so that their clips are decoded again; " +
+                          "alone, only repairs; with --videos, repairs and then prepares.",
+        };
 
         var command = new Command("prepare", "Decode clips (audio at 16 kHz, K frames at 456 x 256) into a memory-mapped clip cache for training and evaluation.");
-        foreach (var o in new Option[] { videos, labels, output, frames, split, jobs, size }) command.Options.Add(o);
+        foreach (var o in new Option[] { videos, labels, output, frames, split, jobs, size, repair }) command.Options.Add(o);
         command.SetAction((parse, cancellation) =>
         {
-            string videosDir = parse.GetValue(videos)!;
+            string cacheDir = parse.GetValue(output)!;
+            string? videosDir = parse.GetValue(videos);
+            if (videosDir is null)
+            {
+                if (!parse.GetValue(repair)) throw new InvalidInputException("prepare: --videos is required (or --repair alone, to repair a damaged cache).");
+                var notes = ClipCacheWriter.Repair(cacheDir);
+                foreach (var note in notes) Console.WriteLine($"note: {note}");
+                using var repaired = ClipCache.Open(cacheDir);
+                Console.WriteLine($"{cacheDir}: {(notes.Count == 0 ? "nothing to repair" : "repaired")}; it holds {repaired.Count} clips. Run prepare with --videos to decode the clips it lacks.");
+                return Task.FromResult(0);
+            }
             string? labelsPath = parse.GetValue(labels);
             var labelSet = labelsPath is null ? null : AnnotationFiles.Read(labelsPath);
             string splitName = parse.GetValue(split)
@@ -47,7 +67,8 @@ public static class PrepareCommand
             var request = new PrepareRequest
             {
                 VideosDirectory = videosDir,
-                CacheDirectory = parse.GetValue(output)!,
+                CacheDirectory = cacheDir,
+                Repair = parse.GetValue(repair),
                 Labels = labelSet,
                 Split = splitName,
                 FramesPerClip = parse.GetValue(frames),

@@ -27,12 +27,12 @@ public static class SyntheticClipEncoder
             var run = ExternalTool.Run(ExternalTool.Ffmpeg,
                 ["-nostdin", "-v", "error", "-y",
                  "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size.ToString(), "-r", I($"{framesPerSecond}"), "-i", "pipe:0",
-                 "-f", "f32le", "-ar", I($"{ClipFormat.SampleRate}"), "-ac", "1", "-i", audioPath,
+                 "-f", "f32le", "-ar", I($"{ClipFormat.SampleRate}"), "-ac", "1", "-i", ExternalTool.FileArgument(audioPath),
                  "-map", "0:v:0", "-map", "1:a:0",
                  "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-threads", "1",
                  "-c:a", "aac", "-b:a", "64k", "-ar", "44100",
                  "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-                 "-movflags", "+faststart", "-f", "mp4", partial],
+                 "-movflags", "+faststart", "-f", "mp4", ExternalTool.FileArgument(partial)],
                 writeStdin: stdin =>
                 {
                     var frame = new byte[size.BytesPerFrame];

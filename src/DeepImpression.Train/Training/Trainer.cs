@@ -53,6 +53,7 @@ public sealed class Trainer
         var o = _options;
         Validate(o);
         Directory.CreateDirectory(_run.Path);
+        foreach (var stale in AtomicFile.RemoveStaleTemporaries(_run.Path)) _output.WriteLine($"removed {stale}, left by a run killed while it wrote a file");
         if (!resume && File.Exists(_run.LastCheckpoint))
             throw new InvalidInputException($"{_run.Path}: this run folder already has a checkpoint; continue it with --resume {_run.Path} or choose another --out.");
         AtomicFile.WriteText(_run.Config, w => w.Write(o.ToJson()));
@@ -94,6 +95,8 @@ public sealed class Trainer
         });
         if (loader.BatchesPerEpoch == 0)
             throw new InvalidInputException($"{o.Data}: {trainClips.Count} training clips are fewer than one batch of {o.BatchSize}; use a smaller --batch-size.");
+        if (state.Batch > loader.BatchesPerEpoch)
+            throw new InvalidInputException($"{_run.LastCheckpoint}: training/batch = {state.Batch}, but an epoch of {o.Data} has {loader.BatchesPerEpoch} batches; was the cache changed?");
 
         var step = new TrainingStep(net, adam);
         long totalSteps = (long)o.Epochs * loader.BatchesPerEpoch;
@@ -263,13 +266,16 @@ public sealed class Trainer
 
         public static RunState FromScalars(IReadOnlyDictionary<string, double> s, string path)
         {
-            double Get(string key) => s.TryGetValue(key, out var v) ? v
-                : throw new InvalidInputException($"{path}: not a training checkpoint (no training/{key}); import weights with 'deepimpression import' instead.");
-            return new RunState
+            var read = new CheckpointScalars(s, path);
+            var state = new RunState
             {
-                Epoch = (int)Get("epoch"), Batch = (int)Get("batch"), Step = (long)Get("step"), EpochLossSum = Get("epoch_loss_sum"),
-                EpochLossCount = (long)Get("epoch_loss_count"), BestAccuracy = Get("best_accuracy"), WallSeconds = Get("wall_seconds"),
+                Epoch = read.WholeInt("epoch"), Batch = read.WholeInt("batch"), Step = read.Whole("step", 0, long.MaxValue),
+                EpochLossSum = read.Number("epoch_loss_sum", 0, double.MaxValue), EpochLossCount = read.Whole("epoch_loss_count", 0, long.MaxValue),
+                BestAccuracy = read.Number("best_accuracy", double.MinValue, 1, orNegativeInfinity: true), WallSeconds = read.Number("wall_seconds", 0, double.MaxValue),
             };
+            if (state.EpochLossCount > state.Batch) throw read.Inconsistent("epoch_loss_count", $"more losses than the {state.Batch} batches done in the epoch.");
+            if (state.Batch > state.Step) throw read.Inconsistent("batch", $"more batches than the {state.Step} steps of the whole run.");
+            return state;
         }
     }
 }

@@ -38,6 +38,8 @@ public sealed record TrainingOptions
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static TrainingOptions FromJson(string json, string source) =>
-        JsonSerializer.Deserialize<TrainingOptions>(json, Json) ?? throw new Core.InvalidInputException($"{source}: empty training configuration.");
+    /// <summary>Reads a run's <c>config.json</c>; empty, malformed or too deeply nested JSON is one clear error.</summary>
+    public static TrainingOptions FromJson(string json, string source) => global::DeepImpression.Train.Data.JsonInput.Deserialize<TrainingOptions>(json, source, BoundedJson);
+
+    private static readonly JsonSerializerOptions BoundedJson = global::DeepImpression.Train.Data.JsonInput.Bounded(Json);
 }

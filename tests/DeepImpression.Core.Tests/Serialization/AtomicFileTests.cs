@@ -48,4 +48,32 @@ public class AtomicFileTests
         var path = Path.Combine(_folder, "absent", "x.npz");
         Assert.That(() => AtomicFile.Write(path, _ => { }), Throws.TypeOf<InvalidInputException>().With.Message.Contains("does not exist"));
     }
+
+    [Test]
+    public void Temporaries_of_dead_processes_are_removed_and_those_of_live_ones_kept()
+    {
+        // What SIGKILL during a checkpoint write leaves: a full-size temporary named with the writer's PID.
+        int dead = DeadProcessId();
+        string Temporary(string name, int pid) => Path.Combine(_folder, $".{name}.{pid}.{Guid.NewGuid():N}.tmp");
+        string stale = Temporary("last.npz", dead), otherStale = Temporary("best.npz", dead);
+        string live = Temporary("last.npz", 1), own = Temporary("last.npz", Environment.ProcessId);
+        string notOurs = Path.Combine(_folder, ".last.npz.notes.tmp");
+        foreach (var f in new[] { stale, otherStale, live, own, notOurs }) File.WriteAllBytes(f, new byte[1000]);
+
+        // Writing last.npz clears its own stale temporaries only.
+        AtomicFile.Write(Path.Combine(_folder, "last.npz"), s => s.WriteByte(1));
+        Assert.That(File.Exists(stale), Is.False);
+        Assert.That(new[] { otherStale, live, own, notOurs }.All(File.Exists), Is.True);
+
+        // At the start of a run, every stale one in the folder goes.
+        Assert.That(AtomicFile.RemoveStaleTemporaries(_folder), Is.EqualTo(new[] { otherStale }));
+        Assert.That(new[] { live, own, notOurs }.All(File.Exists), Is.True);
+    }
+
+    private static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
+    }
 }

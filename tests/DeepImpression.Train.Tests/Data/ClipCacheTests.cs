@@ -111,22 +111,84 @@ public class ClipCacheTests
     }
 
     [Test]
-    public void An_indexed_clip_whose_data_is_gone_is_dropped_so_prepare_decodes_it_again()
+    public void A_truncated_shard_is_refused_naming_the_clips_until_prepare_repair_drops_them()
     {
+        // An index entry can never point past its data (the data is flushed first): a shorter shard is corruption.
         using var folder = new ScratchFolder("cache");
         PatternClips.WriteCache(folder.Path, 3, Size, framesPerClip: 2);
         string shard = ClipCacheFiles.Shard(folder.Path, 0);
         using (var s = new FileStream(shard, FileMode.Open)) s.SetLength(s.Length - 10);
-        using (var reader = ClipCache.Open(folder.Path)) Assert.That(reader.Count, Is.EqualTo(2));
+        long truncated = new FileInfo(shard).Length;
+
+        string expected = $"{folder.Path}: damaged clip cache: data-000.bin ends at byte {truncated:N0} (truncated?) but 1 clip is indexed past its end: {PatternClips.Name(2)}. " +
+                          $"Run 'deepimpression prepare --repair --out {folder.Path}' to drop these entries; the next prepare decodes those clips again.";
+        var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Is.EqualTo(expected));
+        e = Assert.Throws<InvalidInputException>(() => ClipCacheWriter.Open(folder.Path, Size, 2).Dispose());
+        Assert.That(e!.Message, Is.EqualTo(expected));
+
+        var notes = ClipCacheWriter.Repair(folder.Path);
+        Assert.That(notes.Any(n => n.Contains(PatternClips.Name(2)) && n.StartsWith("repaired")), Is.True);
+        Assert.That(ClipCacheWriter.Repair(folder.Path), Is.Empty, "a repaired cache needs no more repair");
         using (var writer = ClipCacheWriter.Open(folder.Path, Size, 2))
         {
             Assert.That(writer.Count, Is.EqualTo(2));
             Assert.That(writer.TryGet(PatternClips.Name(2), out _), Is.False);
-            Assert.That(writer.RecoveryNotes.Any(n => n.Contains(PatternClips.Name(2))), Is.True);
+            writer.Append(PatternClips.Name(2), "train", PatternClips.Make(2, 62_000, 2, Size), PatternClips.Targets(2), 0.5f, null);
         }
         using var cache = ClipCache.Open(folder.Path);
-        AssertClipIntact(cache, 0);
-        AssertClipIntact(cache, 1);
+        for (int i = 0; i < 3; i++) AssertClipIntact(cache, i);
+    }
+
+    [Test]
+    public void A_split_is_never_dropped_silently()
+    {
+        // The case: the validation clips sat at the end of the shard; cut off, the split used to vanish and
+        // training quietly held out 20 % of train instead.
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 4, Size, framesPerClip: 2);
+        long validationStart;
+        using (var writer = ClipCacheWriter.Open(folder.Path, Size, 2))
+        {
+            validationStart = writer.Append(PatternClips.Name(4), "validation", PatternClips.Make(4, 50_000, 2, Size), PatternClips.Targets(4), null, null).AudioOffset;
+            writer.Append(PatternClips.Name(5), "validation", PatternClips.Make(5, 50_000, 2, Size), PatternClips.Targets(5), null, null);
+        }
+        string shard = ClipCacheFiles.Shard(folder.Path, 0);
+        using (var s = new FileStream(shard, FileMode.Open)) s.SetLength(validationStart + 1000);
+
+        var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Does.Contain("2 clips are indexed past its end: " + PatternClips.Name(4) + ", " + PatternClips.Name(5)));
+    }
+
+    [TestCase("{\"clip\":null,\"split\":\"train\",\"shard\":0,\"audioOffset\":0,\"audioSamples\":1,\"framesOffset\":64,\"frameCount\":1}", "line 2 ('clip' is null)")]
+    [TestCase("{\"clip\":\"x.mp4\",\"split\":null,\"shard\":0,\"audioOffset\":0,\"audioSamples\":1,\"framesOffset\":64,\"frameCount\":1}", "line 2 ('split' is null)")]
+    [TestCase("{\"clip\":\"x.mp4\"}", "line 2 (missing 'split', 'shard'")]
+    [TestCase("{\"clip\":\"x.mp4\",\"split\":\"train\",\"shard\":0,\"audioOffset\":0,\"audioSamples\":1,\"framesOffset\":64,\"frameCount\":1,\"targets\":[1,2]}", "line 2 (x.mp4: targets are not five finite numbers)")]
+    [TestCase("null", "line 2 (")]
+    public void An_index_line_that_is_not_an_entry_is_damage_named_by_its_line(string line, string problem)
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 3, Size, framesPerClip: 2);
+        string index = ClipCacheFiles.Index(folder.Path);
+        var lines = File.ReadAllLines(index);
+        lines[1] = line;
+        File.WriteAllLines(index, lines);
+        var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Does.StartWith($"{folder.Path}: damaged clip cache: index.jsonl has 1 line that is not a cache entry: {problem}"));
+        Assert.That(e.Message, Does.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void An_index_line_nested_without_end_is_damage_not_a_crash()
+    {
+        using var folder = new ScratchFolder("cache");
+        PatternClips.WriteCache(folder.Path, 2, Size, framesPerClip: 2);
+        File.AppendAllText(ClipCacheFiles.Index(folder.Path), "{\"extra\":" + new string('[', 100_000) + "\n");
+        var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
+        Assert.That(e!.Message, Does.Contain($"line 3 (nested deeper than {DeepImpression.Train.Data.JsonInput.MaxDepth} levels)"));
+        Assert.That(ClipCacheWriter.Repair(folder.Path).Single(), Does.Contain("dropped 1 damaged index line"));
+        using var cache = ClipCache.Open(folder.Path);
+        Assert.That(cache.Count, Is.EqualTo(2));
     }
 
     [Test]
@@ -139,7 +201,7 @@ public class ClipCacheTests
         lines[1] = "garbage";
         File.WriteAllLines(index, lines);
         var e = Assert.Throws<InvalidInputException>(() => ClipCache.Open(folder.Path).Dispose());
-        Assert.That(e!.Message, Does.Contain(index).And.Contain("line 2"));
+        Assert.That(e!.Message, Does.Contain(folder.Path).And.Contain("index.jsonl has 1 line that is not a cache entry: line 2"));
     }
 
     [Test]

@@ -52,4 +52,28 @@ public class DataCommandTests
         Assert.That(error.Trim(), Does.StartWith("error: ").And.Contain("nope.pkl"));
         Assert.That(error, Does.Not.Contain("   at "));
     }
+
+    [Test]
+    public void A_damaged_cache_is_one_line_naming_the_clips_and_prepare_repair_fixes_it()
+    {
+        using var folder = new ScratchFolder("cli");
+        var size = new DeepImpression.Train.Data.Decoding.FrameSize(40, 30);
+        PatternClips.WriteCache(folder["cache"], 3, size, framesPerClip: 2);
+        using (var s = new FileStream(ClipCacheFiles.Shard(folder["cache"], 0), FileMode.Open)) s.SetLength(s.Length - 1);
+        Directory.CreateDirectory(folder["videos"]);
+
+        var (code, _, error) = Run("prepare", "--videos", folder["videos"], "--out", folder["cache"], "--frames", "2", "--frame-size", "40x30");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.StartWith($"error: {folder["cache"]}: damaged clip cache: ").And.Contain(PatternClips.Name(2)).And.Contain("prepare --repair"));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+
+        (code, var output, error) = Run("prepare", "--out", folder["cache"], "--repair");
+        Assert.That(code, Is.Zero, error);
+        Assert.That(output, Does.Contain(PatternClips.Name(2)).And.Contain("holds 2 clips"));
+        using var cache = ClipCache.Open(folder["cache"]);
+        Assert.That(cache.Count, Is.EqualTo(2));
+
+        (code, _, error) = Run("prepare", "--out", folder["cache"]);
+        Assert.That((code, error.Trim()), Is.EqualTo((2, "error: prepare: --videos is required (or --repair alone, to repair a damaged cache).")));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DeepImpression.Train.Data.Decoding;
 
 namespace DeepImpression.Train.Tests.Data;
@@ -32,6 +33,15 @@ internal static class TestMedia
     {
         var bytes = File.ReadAllBytes(source);
         File.WriteAllBytes(path, bytes[..(int)(bytes.Length * fraction)]);
+        return path;
+    }
+
+    /// <summary>A named pipe (FIFO) at <paramref name="path"/>: opening it for reading waits for a writer.</summary>
+    public static string MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo failed");
         return path;
     }
 }

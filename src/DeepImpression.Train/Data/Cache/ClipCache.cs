@@ -9,7 +9,8 @@ namespace DeepImpression.Train.Data.Cache;
 /// A prepared clip cache opened for reading. The shard files are memory-mapped, so opening costs only the index
 /// and memory use does not grow with the data set: the operating system pages clip data in and out as it is read.
 /// Reads are thread-safe. Clips appended by a <c>prepare</c> running at the same time are not seen. Clips are
-/// indexed by (split, name) in ordinal order, whatever order <c>prepare</c> wrote them in.
+/// indexed by (split, name) in ordinal order, whatever order <c>prepare</c> wrote them in. A damaged cache (see
+/// <see cref="ClipCacheInspection"/>) is refused with the clips named and <c>prepare --repair</c> offered.
 /// </summary>
 public sealed unsafe class ClipCache : IDisposable
 {
@@ -45,22 +46,11 @@ public sealed unsafe class ClipCache : IDisposable
         string headerPath = ClipCacheFiles.Header(directory);
         if (!File.Exists(headerPath)) throw new InvalidInputException($"{directory}: not a clip cache ({ClipCacheFiles.HeaderName} missing; make one with deepimpression prepare).");
         var header = ClipCacheHeader.Read(headerPath);
-        var (read, _) = ClipCacheIndex.Read(ClipCacheFiles.Index(directory));
-
-        int bytesPerFrame = header.FrameSize.BytesPerFrame;
-        var lengths = new Dictionary<int, long>();
-        var entries = new List<ClipCacheEntry>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in read)
-        {
-            if (!lengths.TryGetValue(e.Shard, out long length))
-            {
-                var path = ClipCacheFiles.Shard(directory, e.Shard);
-                lengths[e.Shard] = length = File.Exists(path) ? new FileInfo(path).Length : 0;
-            }
-            // An entry beyond the data on disk belongs to an interrupted run that a later prepare will repair.
-            if (e.End(bytesPerFrame) <= length && e.FrameCount <= header.FramesPerClip && names.Add(e.Clip)) entries.Add(e);
-        }
+        // Damage is refused, never skipped: a silently dropped clip can make a whole split disappear.
+        var inspection = ClipCacheInspection.Of(directory, header);
+        if (inspection.IsDamaged) throw inspection.Refusal();
+        var entries = inspection.Whole;
+        var lengths = entries.Select(e => e.Shard).Distinct().ToDictionary(s => s, s => new FileInfo(ClipCacheFiles.Shard(directory, s)).Length);
 
         var shards = new MappedShard?[lengths.Count == 0 ? 0 : lengths.Keys.Max() + 1];
         try

@@ -24,22 +24,16 @@ public sealed record ClipCacheHeader(
     [JsonIgnore]
     public FrameSize FrameSize => new(FrameWidth, FrameHeight);
 
+    private static readonly JsonSerializerOptions Json = JsonInput.Bounded(new JsonSerializerOptions { RespectNullableAnnotations = true });
+
     public static ClipCacheHeader Create(FrameSize size, int framesPerClip) =>
         new(FormatName, CurrentVersion, ClipFormat.SampleRate, size.Width, size.Height, framesPerClip);
 
     public static ClipCacheHeader Read(string path)
     {
-        ClipCacheHeader? header;
-        try
-        {
-            header = JsonSerializer.Deserialize<ClipCacheHeader>(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: not a clip cache header ({e.Message}).");
-        }
-        if (header is null || header.Format != FormatName)
-            throw new InvalidInputException($"{path}: not a DeepImpression clip cache header (format '{header?.Format}').");
+        var header = JsonInput.Deserialize<ClipCacheHeader>(File.ReadAllBytes(path), path, Json);
+        if (header.Format != FormatName)
+            throw new InvalidInputException($"{path}: not a DeepImpression clip cache header (format '{header.Format}').");
         if (header.Version != CurrentVersion)
             throw new InvalidInputException($"{path}: clip cache version {header.Version}; this program reads version {CurrentVersion}. Prepare the cache again.");
         if (header.SampleRate != ClipFormat.SampleRate || header.FrameWidth <= 0 || header.FrameHeight <= 0 || header.FramesPerClip <= 0)

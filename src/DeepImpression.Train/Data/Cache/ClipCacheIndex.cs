@@ -1,20 +1,27 @@
 using System.Text;
 using System.Text.Json;
-using DeepImpression.Core;
 
 namespace DeepImpression.Train.Data.Cache;
 
+/// <summary>One complete line of <c>index.jsonl</c>: its entry, or why it is not one.</summary>
+internal sealed record IndexLine(int Number, ClipCacheEntry? Entry, string? Problem);
+
 /// <summary>
-/// Reads <c>index.jsonl</c>, one <see cref="ClipCacheEntry"/> per line. A line is written (and flushed to disk)
-/// only after its clip's data is on disk, so a run killed mid-write can leave at most one torn line at the end:
-/// that tail is ignored. A bad line followed by good ones is real damage and an error.
+/// Reads <c>index.jsonl</c>, one <see cref="ClipCacheEntry"/> per line. A line is written (and flushed to disk) in one
+/// write, only after its clip's data is on disk, so a run killed mid-write can leave at most a torn last line without
+/// its newline: that tail is not a line. Every complete line is parsed; one that is not a valid entry is reported with
+/// its number and problem (<see cref="ClipCacheInspection"/> calls that damage).
 /// </summary>
 internal static class ClipCacheIndex
 {
-    public static (List<ClipCacheEntry> Entries, long ValidLength) Read(string path)
+    // Nulls where the entry has no room for them ("clip": null) are errors, not NullReferenceExceptions later.
+    private static readonly JsonSerializerOptions Json = JsonInput.Bounded(new JsonSerializerOptions { RespectNullableAnnotations = true });
+
+    /// <summary>The complete lines, and the length of the file up to the end of the last one (where a torn tail starts).</summary>
+    public static (List<IndexLine> Lines, long CompleteLength) Read(string path)
     {
-        var entries = new List<ClipCacheEntry>();
-        if (!File.Exists(path)) return (entries, 0);
+        var lines = new List<IndexLine>();
+        if (!File.Exists(path)) return (lines, 0);
         byte[] bytes;
         using (var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
@@ -22,45 +29,44 @@ internal static class ClipCacheIndex
             s.ReadExactly(bytes);
         }
 
-        long valid = 0;
-        int start = 0, lineNumber = 0;
-        int? badLine = null;
+        int start = 0, number = 0;
         while (start < bytes.Length)
         {
             int newline = Array.IndexOf(bytes, (byte)'\n', start);
             if (newline < 0) break; // a torn last line
-            lineNumber++;
-            var entry = Parse(bytes.AsSpan(start, newline - start));
-            if (entry is null)
-            {
-                badLine ??= lineNumber;
-            }
-            else
-            {
-                if (badLine is { } b) throw new InvalidInputException($"{path}: line {b} is not a valid cache entry but later lines are; the cache is damaged. Delete the folder and prepare again.");
-                entries.Add(entry);
-                valid = newline + 1;
-            }
+            number++;
+            var (entry, problem) = Parse(bytes.AsSpan(start, newline - start));
+            lines.Add(new IndexLine(number, entry, problem));
             start = newline + 1;
         }
-        return (entries, valid);
+        return (lines, start);
     }
 
     public static byte[] Line(ClipCacheEntry entry) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry) + "\n");
 
-    private static ClipCacheEntry? Parse(ReadOnlySpan<byte> line)
+    private static (ClipCacheEntry?, string?) Parse(ReadOnlySpan<byte> line)
     {
-        if (line.Trim((byte)' ').Length == 0) return null;
+        if (line.Trim((byte)' ').Trim((byte)'\r').Length == 0) return (null, "empty line");
+        ClipCacheEntry e;
         try
         {
-            var e = JsonSerializer.Deserialize<ClipCacheEntry>(line);
-            if (e is null || e.Clip.Length == 0 || e.Shard < 0 || e.AudioOffset < 0 || e.FramesOffset < 0 || e.AudioSamples <= 0 || e.FrameCount <= 0) return null;
-            if (e.Targets is { } t && (t.Length != 5 || t.Any(v => !float.IsFinite(v)))) return null;
-            return e;
+            e = JsonSerializer.Deserialize<ClipCacheEntry>(line, Json) ?? throw new JsonException("null");
         }
-        catch (JsonException)
+        catch (JsonException x)
         {
-            return null;
+            return (null, JsonInput.Reason(x));
         }
+        string? problem = e switch
+        {
+            { Clip.Length: 0 } => "empty clip name",
+            { Split.Length: 0 } => "empty split name",
+            { Shard: < 0 } => $"shard {e.Shard}",
+            { AudioOffset: < 0 } or { FramesOffset: < 0 } => "negative offset",
+            { AudioSamples: <= 0 } => $"{e.AudioSamples} audio samples",
+            { FrameCount: <= 0 } => $"{e.FrameCount} frames",
+            { Targets: { } t } when t.Length != 5 || t.Any(v => !float.IsFinite(v)) => "targets are not five finite numbers",
+            _ => null,
+        };
+        return problem is null ? (e, null) : (null, $"{e.Clip}: {problem}");
     }
 }

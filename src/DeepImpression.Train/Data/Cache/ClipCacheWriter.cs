@@ -57,9 +57,10 @@ public sealed class ClipCacheWriter : IDisposable
 
     /// <summary>
     /// Opens (creating if needed) the cache in <paramref name="directory"/> for appending. An existing cache must
-    /// have the same frame size and frames per clip.
+    /// have the same frame size and frames per clip. A damaged one (see <see cref="ClipCacheInspection"/>) is refused
+    /// unless <paramref name="repair"/>, which drops the damaged index lines so that their clips are decoded again.
     /// </summary>
-    public static ClipCacheWriter Open(string directory, FrameSize frameSize, int framesPerClip, long shardLimitBytes = ClipCacheFiles.DefaultShardLimitBytes)
+    public static ClipCacheWriter Open(string directory, FrameSize frameSize, int framesPerClip, long shardLimitBytes = ClipCacheFiles.DefaultShardLimitBytes, bool repair = false)
     {
         if (framesPerClip <= 0) throw new InvalidInputException($"--frames {framesPerClip}: must be at least 1.");
         System.IO.Directory.CreateDirectory(directory);
@@ -92,7 +93,7 @@ public sealed class ClipCacheWriter : IDisposable
                 header.Write(headerPath);
             }
 
-            var (entries, notes) = Recover(directory, header);
+            var (entries, notes) = Recover(directory, header, repair);
             return new ClipCacheWriter(directory, header, shardLimitBytes, lockFile, entries, notes);
         }
         catch
@@ -100,6 +101,19 @@ public sealed class ClipCacheWriter : IDisposable
             lockFile.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Repairs the cache in <paramref name="directory"/> with its own settings: drops damaged index lines (their clips
+    /// are decoded again by the next <c>prepare</c>) and what interrupted runs left. Returns what was done.
+    /// </summary>
+    public static IReadOnlyList<string> Repair(string directory)
+    {
+        string headerPath = ClipCacheFiles.Header(directory);
+        if (!File.Exists(headerPath)) throw new InvalidInputException($"{directory}: not a clip cache ({ClipCacheFiles.HeaderName} missing); nothing to repair.");
+        var header = ClipCacheHeader.Read(headerPath);
+        using var writer = Open(directory, header.FrameSize, header.FramesPerClip, repair: true);
+        return writer.RecoveryNotes;
     }
 
     /// <summary>Appends one decoded clip and returns its index entry; durable when this returns.</summary>
@@ -168,65 +182,43 @@ public sealed class ClipCacheWriter : IDisposable
         new(ClipCacheFiles.Shard(Directory, shard), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete);
 
     /// <summary>
-    /// Brings the folder back to exactly its indexed clips: drops a torn index tail, drops entries whose data is not
-    /// all on disk, and cuts every shard after its last indexed clip.
+    /// Brings the folder back to exactly its indexed clips: drops a torn index tail (an interrupted run), drops
+    /// damaged entries when repairing (refuses otherwise), and cuts every shard after its last indexed clip.
     /// </summary>
-    private static (List<ClipCacheEntry> Entries, List<string> Notes) Recover(string directory, ClipCacheHeader header)
+    private static (List<ClipCacheEntry> Entries, List<string> Notes) Recover(string directory, ClipCacheHeader header, bool repair)
     {
         var notes = new List<string>();
+        var inspection = ClipCacheInspection.Of(directory, header);
+        if (inspection.IsDamaged && !repair) throw inspection.Refusal();
         string indexPath = ClipCacheFiles.Index(directory);
-        var (read, validLength) = ClipCacheIndex.Read(indexPath);
-        bool rewrite = false;
-        if (File.Exists(indexPath) && new FileInfo(indexPath).Length > validLength)
+        if (inspection.HasTornTail)
         {
             notes.Add($"{indexPath}: dropped a torn last entry left by an interrupted run.");
             using var s = new FileStream(indexPath, FileMode.Open, FileAccess.Write, FileShare.Read);
-            s.SetLength(validLength);
+            s.SetLength(inspection.CompleteLength);
             s.Flush(flushToDisk: true);
+        }
+        var kept = inspection.Whole;
+        if (inspection.IsDamaged)
+        {
+            AtomicFile.Write(indexPath, s => { foreach (var e in kept) s.Write(ClipCacheIndex.Line(e)); });
+            notes.Add($"repaired {directory}: dropped {inspection.Damaged.Count} damaged index line(s) ({string.Join("; ", inspection.Problems)}); prepare decodes those clips again.");
         }
 
         int bytesPerFrame = header.FrameSize.BytesPerFrame;
-        var shardLengths = new Dictionary<int, long>();
-        long ShardLength(int shard)
-        {
-            if (!shardLengths.TryGetValue(shard, out long length))
-            {
-                var path = ClipCacheFiles.Shard(directory, shard);
-                shardLengths[shard] = length = File.Exists(path) ? new FileInfo(path).Length : 0;
-            }
-            return length;
-        }
-
-        var kept = new List<ClipCacheEntry>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in read)
-        {
-            if (e.End(bytesPerFrame) > ShardLength(e.Shard))
-            {
-                notes.Add($"{e.Clip}: its data is missing from {ClipCacheFiles.Shard(directory, e.Shard)}; it will be decoded again.");
-                rewrite = true;
-            }
-            else if (!seen.Add(e.Clip))
-            {
-                notes.Add($"{e.Clip}: listed twice in the index; keeping the first.");
-                rewrite = true;
-            }
-            else kept.Add(e);
-        }
-        if (rewrite)
-            AtomicFile.Write(indexPath, s => { foreach (var e in kept) s.Write(ClipCacheIndex.Line(e)); });
+        long ShardLength(int shard) => File.Exists(ClipCacheFiles.Shard(directory, shard)) ? new FileInfo(ClipCacheFiles.Shard(directory, shard)).Length : 0;
 
         // Cut the data of clips that were in flight (written, never indexed) off the end of every shard.
         var ends = kept.GroupBy(e => e.Shard).ToDictionary(g => g.Key, g => g.Max(e => e.End(bytesPerFrame)));
         for (int shard = 0; File.Exists(ClipCacheFiles.Shard(directory, shard)); shard++)
         {
-            long end = ends.GetValueOrDefault(shard, 0);
-            if (ShardLength(shard) > end)
+            long end = ends.GetValueOrDefault(shard, 0), length = ShardLength(shard);
+            if (length > end)
             {
                 using var s = new FileStream(ClipCacheFiles.Shard(directory, shard), FileMode.Open, FileAccess.Write, FileShare.Read);
                 s.SetLength(end);
                 s.Flush(flushToDisk: true);
-                notes.Add($"{ClipCacheFiles.Shard(directory, shard)}: cut {ShardLength(shard) - end:N0} bytes left by clips that were being written when a run stopped.");
+                notes.Add($"{ClipCacheFiles.Shard(directory, shard)}: cut {length - end:N0} bytes after its last indexed clip (left by an interrupted run or a dropped entry).");
             }
         }
         return (kept, notes);

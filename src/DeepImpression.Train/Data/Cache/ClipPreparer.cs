@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Data.Cache;
 
 /// <summary>
 /// Decodes the videos of one split into a clip cache, several at a time. Videos are found by file name anywhere
-/// under the videos folder. Outcomes, per clip: cached; already cached (a rerun skips it); skipped and reported —
+/// under the videos folder (see <see cref="FolderWalk"/>: links are followed, every real folder searched once). Outcomes, per clip: cached; already cached (a rerun skips it); skipped and reported —
 /// a label with no video, a video with no label (when labels are given), or a video that cannot be used (no audio,
 /// too short, corrupt...). One bad clip never costs another. Cancelling loses only the clips in flight.
 /// </summary>
@@ -45,7 +45,7 @@ public static class ClipPreparer
             foreach (var (name, path) in videos.OrderBy(v => v.Key, StringComparer.Ordinal)) work.Add((name, path, null, null));
         }
 
-        using var writer = ClipCacheWriter.Open(request.CacheDirectory, request.FrameSize, request.FramesPerClip, request.ShardLimitBytes);
+        using var writer = ClipCacheWriter.Open(request.CacheDirectory, request.FrameSize, request.FramesPerClip, request.ShardLimitBytes, request.Repair);
         int alreadyCached = 0;
         var todo = new List<(string Clip, string Path, TraitScores? Targets, float? Interview)>();
         foreach (var item in work)
@@ -104,15 +104,14 @@ public static class ClipPreparer
     private static Dictionary<string, string> FindVideos(string directory, List<string> notes)
     {
         var byName = new Dictionary<string, string>(StringComparer.Ordinal);
-        var files = Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive })
-            .Where(f => f.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal);
-        foreach (var file in files)
+        var walk = new FolderWalk(directory);
+        foreach (var file in walk.Files(name => name.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)))
         {
             var name = Path.GetFileName(file);
             if (!byName.TryAdd(name, file))
                 notes.Add($"{name}: found twice ({byName[name]} and {file}); using the first.");
         }
+        notes.AddRange(walk.Notes);
         return byName;
     }
 }

@@ -30,4 +30,7 @@ public sealed record PrepareRequest
     public int MinimumAudioSamples { get; init; } = ClipFormat.TrainingAudioSamples;
 
     public long ShardLimitBytes { get; init; } = ClipCacheFiles.DefaultShardLimitBytes;
+
+    /// <summary>Drop the entries of a damaged cache (and decode their clips again) instead of refusing it.</summary>
+    public bool Repair { get; init; }
 }

@@ -15,16 +15,23 @@ public sealed class ClipDecoder
     // A decode that ends this much short of the length the container declares means the file was cut off.
     private const double TruncationTolerance = 0.9;
 
-    public ClipDecoder(FrameSize? frameSize = null, int minimumAudioSamples = ClipFormat.TrainingAudioSamples)
+    /// <param name="frameSize">Frame size of the decoded frames (default 456 x 256).</param>
+    /// <param name="minimumAudioSamples">Audio shorter than this is rejected.</param>
+    /// <param name="stallTimeout">How long ffmpeg may make no progress before it is stopped (default <see cref="ExternalTool.DefaultStallTimeout"/>).</param>
+    public ClipDecoder(FrameSize? frameSize = null, int minimumAudioSamples = ClipFormat.TrainingAudioSamples, TimeSpan? stallTimeout = null)
     {
         FrameSize = frameSize ?? FrameSize.Network;
         MinimumAudioSamples = minimumAudioSamples;
+        StallTimeout = stallTimeout ?? ExternalTool.DefaultStallTimeout;
     }
 
     public FrameSize FrameSize { get; }
 
     /// <summary>Audio shorter than this is rejected (default: one training window, 50,176 samples).</summary>
     public int MinimumAudioSamples { get; }
+
+    /// <summary>How long ffprobe or ffmpeg may make no progress before it is stopped and the file refused.</summary>
+    public TimeSpan StallTimeout { get; }
 
     /// <summary>Audio and <paramref name="frameCount"/> evenly spaced frames (all frames when null).</summary>
     public DecodedClip Decode(string path, int? frameCount, CancellationToken cancellation = default)
@@ -56,9 +63,9 @@ public sealed class ClipDecoder
         return indices;
     }
 
-    private static MediaInfo Probe(string path, CancellationToken cancellation)
+    private MediaInfo Probe(string path, CancellationToken cancellation)
     {
-        var info = MediaProbe.Probe(path, cancellation);
+        var info = MediaProbe.Probe(path, cancellation, StallTimeout);
         if (!info.HasVideo) throw new InvalidInputException($"{path}: no video track.");
         if (!info.HasAudio) throw new InvalidInputException($"{path}: no audio track.");
         return info;
@@ -69,10 +76,10 @@ public sealed class ClipDecoder
         var (bytes, length) = (Array.Empty<byte>(), 0);
         int expected = (int)Math.Min(int.MaxValue / 8, (info.AudioDurationSeconds ?? info.DurationSeconds) * ClipFormat.SampleRate * sizeof(float));
         var run = ExternalTool.Run(ExternalTool.Ffmpeg,
-            ["-nostdin", "-v", "error", "-threads", "1", "-i", info.Path, "-map", "0:a:0", "-vn",
+            ["-nostdin", "-v", "error", "-threads", "1", "-i", ExternalTool.InputFile(info.Path), "-map", "0:a:0", "-vn",
              "-ac", "1", "-ar", ClipFormat.SampleRate.ToString(CultureInfo.InvariantCulture), "-f", "f32le", "pipe:1"],
             readStdout: s => (bytes, length) = ReadAll(s, expected + 65536, info.Path),
-            cancellation: cancellation);
+            cancellation: cancellation, stallTimeout: StallTimeout);
         if (!run.Succeeded) throw new InvalidInputException($"{info.Path}: unreadable or corrupt audio ({run.LastStderrLine}).");
 
         var audio = new float[length / sizeof(float)];
@@ -117,10 +124,10 @@ public sealed class ClipDecoder
         int frameBytes = FrameSize.BytesPerFrame;
         var (bytes, length) = (Array.Empty<byte>(), 0);
         var run = ExternalTool.Run(ExternalTool.Ffmpeg,
-            ["-nostdin", "-v", "error", "-threads", "1", "-i", info.Path, "-map", "0:v:0", "-an", "-vf", filter,
+            ["-nostdin", "-v", "error", "-threads", "1", "-i", ExternalTool.InputFile(info.Path), "-map", "0:v:0", "-an", "-vf", filter,
              "-vsync", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
             readStdout: s => (bytes, length) = ReadAll(s, expectedFrames * frameBytes, info.Path),
-            cancellation: cancellation);
+            cancellation: cancellation, stallTimeout: StallTimeout);
         if (!run.Succeeded) throw new InvalidInputException($"{info.Path}: unreadable or corrupt video ({run.LastStderrLine}).");
 
         int count = length / frameBytes;

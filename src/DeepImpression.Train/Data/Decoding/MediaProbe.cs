@@ -8,30 +8,40 @@ namespace DeepImpression.Train.Data.Decoding;
 /// <summary>Reads a media file's streams and durations with ffprobe.</summary>
 public static class MediaProbe
 {
-    public static MediaInfo Probe(string path, CancellationToken cancellation = default)
+    // ffprobe's answer is a few hundred bytes; anything far larger is not an answer to this question.
+    private const int MaxOutputChars = 1 << 20;
+
+    /// <summary>Probes <paramref name="path"/>, which must be a regular file (see <see cref="ExternalTool.InputFile"/>).</summary>
+    /// <param name="path">The video file.</param>
+    /// <param name="cancellation">Kills ffprobe.</param>
+    /// <param name="stallTimeout">How long ffprobe may make no progress (default <see cref="ExternalTool.DefaultStallTimeout"/>).</param>
+    public static MediaInfo Probe(string path, CancellationToken cancellation = default, TimeSpan? stallTimeout = null)
     {
-        if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");
+        string input = ExternalTool.InputFile(path);
         string json = "";
         var run = ExternalTool.Run(ExternalTool.Ffprobe,
             ["-v", "error", "-show_entries",
              "stream=codec_type,codec_name,width,height,nb_frames,duration,avg_frame_rate,sample_rate:format=duration",
-             "-of", "json", path],
-            readStdout: s => json = new StreamReader(s, Encoding.UTF8).ReadToEnd(),
-            cancellation: cancellation);
+             "-of", "json", "-i", input],
+            readStdout: s => json = ReadBounded(s),
+            cancellation: cancellation, stallTimeout: stallTimeout);
         if (!run.Succeeded) throw new InvalidInputException($"{path}: unreadable or corrupt video ({run.LastStderrLine}).");
-        try
-        {
-            return Parse(path, json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: ffprobe gave output that is not JSON ({e.Message}).");
-        }
+        return Parse(path, json);
+    }
+
+    private static string ReadBounded(Stream stream)
+    {
+        var text = new StringBuilder();
+        var reader = new StreamReader(stream, Encoding.UTF8);
+        var buffer = new char[4096];
+        int n;
+        while (text.Length < MaxOutputChars && (n = reader.Read(buffer, 0, buffer.Length)) > 0) text.Append(buffer, 0, n);
+        return text.ToString();
     }
 
     private static MediaInfo Parse(string path, string json)
     {
-        using var doc = JsonDocument.Parse(json);
+        using var doc = JsonInput.Parse(json, $"{path}: ffprobe's answer");
         var root = doc.RootElement;
         JsonElement? video = null, audio = null;
         if (root.TryGetProperty("streams", out var streams))

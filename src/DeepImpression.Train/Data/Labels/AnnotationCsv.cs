@@ -25,9 +25,11 @@ public static class AnnotationCsv
     public static LabelSet Read(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");
+        var bytes = File.ReadAllBytes(path);
+        CheckUtf8(bytes, path);
         try
         {
-            using var csv = CsvReader.Create(File.OpenRead(path), ReaderOptions, false);
+            using var csv = CsvReader.Create(new MemoryStream(bytes, writable: false), ReaderOptions, false);
             return Read(csv, path);
         }
         catch (CsvFormatException e)
@@ -77,11 +79,57 @@ public static class AnnotationCsv
                 builder.Set(clip, columnOfField[f], value);
             }
         }
+        if (builder.Count == 0) throw new InvalidInputException($"{path}: a header but no clips.");
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Clip names must arrive as they are: a file saved in another encoding (Excel on Windows writes Windows-1252)
+    /// would otherwise turn every accented name into U+FFFD and match no video. Refused with the line and what the
+    /// bytes would read as in Windows-1252.
+    /// </summary>
+    private static void CheckUtf8(byte[] bytes, string path)
+    {
+        if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..]) throw new InvalidInputException($"{path}: the file is UTF-16; save it as UTF-8.");
+        int bad = Utf8Error(bytes);
+        if (bad < 0) return;
+        int lineStart = bad == 0 ? 0 : Array.LastIndexOf(bytes, (byte)'\n', bad - 1) + 1;
+        int lineEnd = Array.IndexOf(bytes, (byte)'\n', bad);
+        if (lineEnd < 0) lineEnd = bytes.Length;
+        int line = 1 + bytes.AsSpan(0, lineStart).Count((byte)'\n');
+        var asWindows1252 = new string(Windows1252.GetString(bytes, lineStart, Math.Min(lineEnd - lineStart, 80)).TrimEnd('\r')
+            .Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        throw new InvalidInputException(
+            $"{path}: line {line} is not UTF-8 (byte 0x{bytes[bad]:X2}); it looks like Windows-1252 or Latin-1, where it reads '{asWindows1252}'. Save the file as UTF-8.");
+    }
+
+    /// <summary>The offset of the first byte that is not valid UTF-8, or -1.</summary>
+    private static int Utf8Error(byte[] bytes)
+    {
+        var rest = bytes.AsSpan();
+        int offset = 0;
+        while (!rest.IsEmpty)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(rest, out _, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done) return offset;
+            rest = rest[consumed..];
+            offset += consumed;
+        }
+        return -1;
+    }
+
+    private static System.Text.Encoding Windows1252
+    {
+        get
+        {
+            System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+            return System.Text.Encoding.GetEncoding(1252);
+        }
     }
 
     private static void Write(string path, LabelSet labels, CsvLabelLayout layout)
     {
+        OverwriteGuard.NotAModel(path, "a label CSV");
         // Checked as strictly as a file that is read; the pickle writer's check gives the same messages.
         AnnotationPickle.ToColumns(labels, path);
         var withInterview = layout.InterviewHeader is not null && labels.Interview is not null;

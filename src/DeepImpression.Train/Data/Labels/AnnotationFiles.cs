@@ -11,6 +11,7 @@ public static class AnnotationFiles
     public static LabelSet Read(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");
+        FileStatus.RequireRegularFile(path, "a label file");
         return IsPickle(path) ? AnnotationPickle.Read(path) : AnnotationCsv.Read(path);
     }
 

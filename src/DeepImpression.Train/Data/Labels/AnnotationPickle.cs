@@ -44,6 +44,7 @@ public static class AnnotationPickle
         foreach (var c in Enumerable.Range(0, columns.Count).OrderBy(c => indices[c]))
             foreach (var (clip, value) in columns[c].Values)
                 builder.Set(clip, indices[c], value);
+        if (builder.Count == 0) throw new InvalidInputException($"{source}: no clips (every entry is empty).");
         return builder.Build();
     }
 

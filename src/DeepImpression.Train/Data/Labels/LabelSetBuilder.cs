@@ -13,6 +13,9 @@ internal sealed class LabelSetBuilder(string source, bool hasInterview)
     private readonly Dictionary<string, double?[]> _clips = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
 
+    /// <summary>Clips seen so far.</summary>
+    public int Count => _order.Count;
+
     /// <summary>Records column <paramref name="column"/> (see <see cref="LabelColumns"/>) of <paramref name="clip"/>.</summary>
     public void Set(string clip, int column, double value)
     {

@@ -14,6 +14,10 @@ internal sealed class PickleReader
 {
     private const int HighestProtocol = 2;
 
+    /// <summary>The annotation files nest two levels (a dict of dicts); this bound keeps everything that walks a value
+    /// (messages included) shallow, whatever a file builds.</summary>
+    public const int MaxDepth = 32;
+
     private readonly byte[] _data;
     private readonly string _source;
     private readonly List<object?> _stack = [];
@@ -66,7 +70,9 @@ internal sealed class PickleReader
                 {
                     var value = Pop();
                     var key = Pop();
-                    TopDict().Entries.Add(new(key, value));
+                    var dict = TopDict();
+                    dict.Add(key, value);
+                    CheckDepth(dict.Depth);
                     break;
                 }
                 case PickleOpcode.SetItems:
@@ -74,7 +80,8 @@ internal sealed class PickleReader
                     var items = PopToMark();
                     if (items.Count % 2 != 0) throw Refuse($"SETITEMS has an odd number of values ({items.Count})");
                     var dict = TopDict();
-                    for (var i = 0; i < items.Count; i += 2) dict.Entries.Add(new(items[i], items[i + 1]));
+                    for (var i = 0; i < items.Count; i += 2) dict.Add(items[i], items[i + 1]);
+                    CheckDepth(dict.Depth);
                     break;
                 }
                 case PickleOpcode.ShortBinString:
@@ -125,12 +132,12 @@ internal sealed class PickleReader
                     Get(ReadUInt32());
                     break;
                 case PickleOpcode.Tuple:
-                    _stack.Add(new PickleTuple(PopToMark()));
+                    _stack.Add(Checked(new PickleTuple(PopToMark())));
                     break;
                 case PickleOpcode.Tuple1:
                 case PickleOpcode.Tuple2:
                 case PickleOpcode.Tuple3:
-                    _stack.Add(new PickleTuple(PopMany(_opcode - PickleOpcode.Tuple1 + 1)));
+                    _stack.Add(Checked(new PickleTuple(PopMany(_opcode - PickleOpcode.Tuple1 + 1))));
                     break;
                 case PickleOpcode.Global:
                     _stack.Add(ReadGlobal());
@@ -203,6 +210,17 @@ internal sealed class PickleReader
             ">" => true,
             _ => throw Refuse($"unknown numpy byte order '{Printable(order)}'"),
         };
+    }
+
+    private PickleTuple Checked(PickleTuple tuple)
+    {
+        CheckDepth(tuple.Depth);
+        return tuple;
+    }
+
+    private void CheckDepth(int depth)
+    {
+        if (depth > MaxDepth) throw Refuse($"values nested more than {MaxDepth} levels deep (the annotation files nest 2)");
     }
 
     private void Put(uint index)
@@ -285,12 +303,17 @@ internal sealed class PickleReader
         _ => null,
     };
 
-    private static string Describe(object? value) => value switch
+    // Messages show a value to a few levels and items only: a hostile file's values are deep and wide.
+    private static string Describe(object? value) => Describe(value, 3);
+
+    private static string Describe(object? value, int levels) => value switch
     {
         null => "None",
         PickleBytes bytes => $"'{Printable(bytes.AsText())}'",
         string text => $"u'{Printable(text)}'",
-        PickleTuple tuple => "(" + string.Join(", ", tuple.Items.Select(Describe)) + ")",
+        PickleTuple when levels == 0 => "(...)",
+        PickleTuple tuple => "(" + string.Join(", ", tuple.Items.Take(4).Select(v => Describe(v, levels - 1)))
+                                 + (tuple.Count > 4 ? $", ... {tuple.Count} items" : "") + ")",
         PickleDict => "a dict",
         NumpyDtype => "dtype('f8')",
         NumpyCallable callable => $"numpy {callable.ToString().ToLowerInvariant()}",

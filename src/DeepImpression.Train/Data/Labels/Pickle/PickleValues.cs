@@ -35,12 +35,36 @@ internal sealed class PickleTuple(IReadOnlyList<object?> items)
     public IReadOnlyList<object?> Items { get; } = items;
     public int Count => Items.Count;
     public object? this[int index] => Items[index];
+
+    /// <summary>Levels of containers: 1 for a tuple of plain values.</summary>
+    public int Depth { get; } = 1 + (items.Count == 0 ? 0 : items.Max(PickleDepth.Of));
 }
 
 /// <summary>A Python dict, with its entries in the order the file gives them (duplicates kept, for the caller to judge).</summary>
 internal sealed class PickleDict
 {
     public List<KeyValuePair<object?, object?>> Entries { get; } = [];
+
+    /// <summary>Levels of containers, as deep as the deepest entry added so far (a dict that holds itself grows with
+    /// every insertion, so a cycle cannot hide from the reader's bound).</summary>
+    public int Depth { get; private set; } = 1;
+
+    public void Add(object? key, object? value)
+    {
+        Entries.Add(new(key, value));
+        Depth = Math.Max(Depth, 1 + Math.Max(PickleDepth.Of(key), PickleDepth.Of(value)));
+    }
+}
+
+/// <summary>How deeply a value nests containers (0 for a plain value).</summary>
+internal static class PickleDepth
+{
+    public static int Of(object? value) => value switch
+    {
+        PickleTuple tuple => tuple.Depth,
+        PickleDict dict => dict.Depth,
+        _ => 0,
+    };
 }
 
 /// <summary>The only globals the reader accepts: the two numpy callables that rebuild a <c>numpy.float64</c>.</summary>

@@ -32,7 +32,7 @@ public sealed class AnalysisService(
         long bytes = await UploadReceiver.ReceiveAsync(request, upload, limits.MaxUploadBytes, cancellation);
         long received = Stopwatch.GetTimestamp();
 
-        var media = await Task.Run(() => UploadInspector.Inspect(upload.Path, limits, cancellation), cancellation);
+        var media = await InspectAsync(upload.Path, cancellation);
         long probed = Stopwatch.GetTimestamp();
 
         try
@@ -74,6 +74,21 @@ public sealed class AnalysisService(
             timings,
             TraitPoles.Notice,
             Occlusion: null);
+    }
+
+    private async Task<MediaSummary> InspectAsync(string path, CancellationToken cancellation)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        budget.CancelAfter(limits.InspectionTimeout);
+        try
+        {
+            return await Task.Run(() => UploadInspector.Inspect(path, limits, budget.Token), budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new RequestRejectedException(StatusCodes.Status422UnprocessableEntity,
+                $"This file took longer than {limits.InspectionTimeout.TotalSeconds:0} s to read; it may be damaged or unusually complex.");
+        }
     }
 
     private RequestRejectedException Busy() => queue.IsClosed

@@ -50,13 +50,17 @@ public sealed class DemoServer : IAsyncDisposable
     {
         var predictor = new VideoPredictor(ModelFile.Load(options.ModelPath, options.Device));
 
+        var listens = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // "http://+:80" and "http://*:80" mean every interface.
+        bool loopbackOnly = listens.All(u => Uri.TryCreate(u.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal),
+                                                           UriKind.Absolute, out var uri) && IsLoopback(uri));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             EnvironmentName = Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.UseUrls(listens);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -64,11 +68,19 @@ public sealed class DemoServer : IAsyncDisposable
             kestrel.Limits.MaxConcurrentConnections = 256;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        // On loopback, only loopback names: a web page that rebinds its own domain name to 127.0.0.1 gets 400.
+        builder.Services.AddHostFiltering(filter =>
+        {
+            filter.AllowedHosts = loopbackOnly ? ["localhost", "127.0.0.1", "[::1]"] : ["*"];
+            filter.IncludeFailureMessage = false;
+        });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         // ASP.NET's own information lines repeat what ours say; its warnings and errors stay.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        if (options.JsonLogs) builder.Logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffK ");
+        // A failed start (address in use) is reported once, as the command's one error line, not as a logged stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        if (options.JsonLogs) builder.Logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffK");
         else builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -95,6 +107,7 @@ public sealed class DemoServer : IAsyncDisposable
         var analysis = new AnalysisService(predictor, queue, uploads, profiles, options.Limits, options.ClosestCount, loggers.CreateLogger<AnalysisService>());
 
         app.Use((context, next) => RequestIds.Middleware(context, next, loggers.CreateLogger("DeepImpression.Requests")));
+        app.UseHostFiltering();
         DemoEndpoints.Map(app, analysis, queue, profiles, options, ModelName(options.ModelPath), options.Device);
         app.Lifetime.ApplicationStopping.Register(() =>
         {

@@ -14,6 +14,9 @@ public sealed record MediaLimits
     /// <summary>Longest accepted media, measured from the streams' timestamps (default 60 s).</summary>
     public double MaxSeconds { get; init; } = 60;
 
+    /// <summary>Longest time the content check may take (ffprobe reading every packet) before the file is refused.</summary>
+    public TimeSpan InspectionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Most video frames per second of media accepted: bounds decoding work whatever the timestamps say.</summary>
     public double MaxFramesPerSecond { get; init; } = 120;
 }

@@ -67,18 +67,32 @@ public class AnalyzeTests
         }
     }
 
-    [Test]
-    public async Task A_webm_with_opus_sound_written_to_a_pipe_as_browsers_stream_it_is_analysed_like_predict_does()
+    [TestCase("piped.webm", "webm", "recording.webm", "video/webm;codecs=vp8,opus", "vp8", "opus", TestName = "A_webm_with_opus_sound_written_to_a_pipe_as_Chromium_and_Firefox_stream_it_is_analysed_like_predict_does")]
+    [TestCase("fragmented.mp4", "fmp4", "recording.mp4", "video/mp4", "h264", "aac", TestName = "A_fragmented_mp4_as_Safari_records_it_is_analysed_like_predict_does")]
+    public async Task A_browser_recording(string name, string container, string fileName, string type, string videoCodec, string audioCodec)
     {
-        string clip = TestClips.Make("piped.webm", seconds: 4, container: "webm");
-        using var response = await _server.PostClipAsync(clip, "recording.webm", "video/webm;codecs=vp8,opus");
+        string clip = TestClips.Make(name, seconds: 4, container: container);
+        using var response = await _server.PostClipAsync(clip, fileName, type);
         string body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
         var result = JsonSerializer.Deserialize<AnalysisResponse>(body, JsonSerializerOptions.Web)!;
         Assert.That(Levels(result.Scores), Is.EqualTo(TestModel.Predictor.Predict(clip).ToArray()));
-        Assert.That(result.Media.VideoCodec, Is.EqualTo("vp8"));
-        Assert.That(result.Media.AudioCodec, Is.EqualTo("opus"));
+        Assert.That((result.Media.VideoCodec, result.Media.AudioCodec), Is.EqualTo((videoCodec, audioCodec)));
+        Assert.That(result.Media.Seconds, Is.EqualTo(4).Within(0.1));
         Assert.That(_server.LeftoverUploads(), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_request_that_names_another_host_is_refused_so_that_a_rebound_web_page_cannot_use_the_server()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health");
+        request.Headers.Host = "attacker.example";
+        using var response = await _server.Client.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        using var local = new HttpRequestMessage(HttpMethod.Get, "/api/health");
+        local.Headers.Host = $"localhost:{_server.BaseAddress.Port}";
+        using var allowed = await _server.Client.SendAsync(local);
+        Assert.That(allowed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]

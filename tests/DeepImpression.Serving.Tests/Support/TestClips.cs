@@ -32,8 +32,9 @@ internal static class TestClips
     public static string Synthetic => SyntheticClip.Value;
 
     /// <summary>
-    /// A clip from ffmpeg's test sources. <paramref name="container"/> picks the format: <c>mp4</c> (H.264 + AAC) or
-    /// <c>webm</c> (VP8 + Opus written to a pipe, as a browser streams it, so the container has no cues).
+    /// A clip from ffmpeg's test sources. <paramref name="container"/> picks the format: <c>mp4</c> (H.264 + AAC),
+    /// <c>webm</c> (VP8 + Opus written to a pipe, as a browser streams it, so the container has no cues) or
+    /// <c>fmp4</c> (fragmented H.264 + AAC written to a pipe, the layout of Safari's MediaRecorder).
     /// </summary>
     public static string Make(string name, double seconds, bool sound = true, string container = "mp4", int rate = 10, string size = "96x64")
     {
@@ -48,13 +49,19 @@ internal static class TestClips
             if (sound) args.AddRange(["-c:a", "libopus"]);
             args.AddRange(["-f", "webm", "pipe:1"]);
         }
+        else if (container == "fmp4")
+        {
+            args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "frag_keyframe+empty_moov+default_base_moof"]);
+            if (sound) args.AddRange(["-c:a", "aac"]);
+            args.AddRange(["-f", "mp4", "pipe:1"]);
+        }
         else
         {
             args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]);
             if (sound) args.AddRange(["-c:a", "aac"]);
             args.AddRange(["-f", "mp4", path]);
         }
-        using var output = container == "webm" ? File.Create(path) : null;
+        using var output = container is "webm" or "fmp4" ? File.Create(path) : null;
         var run = ExternalTool.Run(ExternalTool.Ffmpeg, args, readStdout: output is null ? null : stdout => stdout.CopyTo(output));
         Assert.That(run.Succeeded, Is.True, run.Stderr);
         return path;

@@ -27,8 +27,9 @@ public static class ServeCommand
         command.SetAction(parse =>
         {
             double megabytes = parse.GetValue(maxUpload), seconds = parse.GetValue(maxSeconds), record = parse.GetValue(recordSeconds);
-            if (!(megabytes > 0)) throw new InvalidInputException("--max-upload-mb must be more than 0.");
-            if (!(seconds >= MediaLimits.MinimumSeconds)) throw new InvalidInputException($"--max-seconds must be at least {MediaLimits.MinimumSeconds:0.00} (what the model needs).");
+            if (!(megabytes is > 0 and <= 4000)) throw new InvalidInputException("--max-upload-mb must be more than 0 and at most 4000.");
+            if (!(seconds >= MediaLimits.MinimumSeconds && seconds <= 600))
+                throw new InvalidInputException($"--max-seconds must be from {MediaLimits.MinimumSeconds:0.00} (what the model needs) to 600.");
             if (!(record >= MediaLimits.MinimumSeconds && record <= seconds)) throw new InvalidInputException($"--record-seconds must be from {MediaLimits.MinimumSeconds:0.00} to --max-seconds.");
             if (parse.GetValue(queue) < 0) throw new InvalidInputException("--queue must be 0 or more.");
             var options = new ServeOptions

@@ -1,4 +1,5 @@
 using DeepImpression.Serving.Tests.Support;
+using DeepImpression.Train.Tests.Commands;
 using DeepImpression.Train.Serving;
 
 namespace DeepImpression.Serving.Tests.Profiles;
@@ -54,12 +55,16 @@ public class CommandTests
         Assert.That(me.Illustrative, Is.False);
     }
 
-    [Test]
-    public void Serve_with_a_missing_model_says_so_in_one_line()
+    [TestCase(new[] { "--model", "no-such-model.npz" }, "error: no-such-model.npz: no such model file.")]
+    [TestCase(new[] { "--model", "m.npz", "--max-upload-mb", "0" }, "error: --max-upload-mb must be more than 0 and at most 4000.")]
+    [TestCase(new[] { "--model", "m.npz", "--max-seconds", "2" }, "error: --max-seconds must be from 3.14 (what the model needs) to 600.")]
+    [TestCase(new[] { "--model", "m.npz", "--record-seconds", "90" }, "error: --record-seconds must be from 3.14 to --max-seconds.")]
+    [TestCase(new[] { "--model", "m.npz", "--queue", "-1" }, "error: --queue must be 0 or more.")]
+    public void Serve_refuses_bad_options_in_one_line_before_it_listens(string[] arguments, string message)
     {
-        var (code, _, error) = Cli.Run("serve", "--model", "no-such-model.npz", "--urls", "http://127.0.0.1:0");
+        var (code, _, error) = Cli.Run(["serve", .. arguments, "--urls", "http://127.0.0.1:0"]);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(error.Trim(), Is.EqualTo("error: no-such-model.npz: no such model file."));
+        Assert.That(error.Trim(), Is.EqualTo(message));
     }
 
     [Test]

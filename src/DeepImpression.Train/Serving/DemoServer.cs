@@ -21,6 +21,7 @@ public sealed class DemoServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly AnalysisQueue _queue;
     private readonly UploadFolder _uploads;
+    private int _disposed;
 
     private DemoServer(WebApplication app, AnalysisQueue queue, UploadFolder uploads)
     {
@@ -35,9 +36,6 @@ public sealed class DemoServer : IAsyncDisposable
 
     /// <summary>The private folder uploads go to while they are analysed.</summary>
     public string UploadDirectory => _uploads.Path;
-
-    /// <summary>The queue in front of the model.</summary>
-    public AnalysisQueue Queue => _queue;
 
     /// <summary>
     /// Loads the model and the profiles, and starts listening. A missing or broken model or profile file throws
@@ -137,9 +135,10 @@ public sealed class DemoServer : IAsyncDisposable
     /// <summary>Stops gracefully: no new requests, the waiting ones get 503, the running one finishes.</summary>
     public Task StopAsync(CancellationToken cancellation = default) => _app.StopAsync(cancellation);
 
-    /// <inheritdoc />
+    /// <summary>Releases the server and removes the upload folder (unless uploads are kept); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _app.DisposeAsync();
         _queue.Dispose();
         _uploads.Dispose();

@@ -51,7 +51,7 @@ public class QueueTests
     [Test]
     public async Task Shutdown_lets_the_running_analysis_finish_turns_away_the_waiting_one_and_removes_the_upload_folder()
     {
-        var server = await ServerHarness.StartAsync(o => o with { QueueCapacity = 2 });
+        await using var server = await ServerHarness.StartAsync(o => o with { QueueCapacity = 2 });
         string uploads = server.Server.UploadDirectory;
         var running = server.PostClipAsync(LongClip, "busy.mp4", "video/mp4");
         await server.WaitForAsync(q => q.Running == 1, "the first clip to run");

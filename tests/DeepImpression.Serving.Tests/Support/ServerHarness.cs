@@ -76,6 +76,7 @@ internal sealed class ServerHarness : IAsyncDisposable
     public string[] LeftoverUploads() =>
         Directory.Exists(Server.UploadDirectory) ? Directory.GetFiles(Server.UploadDirectory) : [];
 
+    /// <summary>Stops the server (a second call does nothing).</summary>
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -25,21 +25,3 @@ internal static class TestFolders
         }
     }
 }
-
-/// <summary>Removes the run's temporary files at the end.</summary>
-[SetUpFixture]
-public sealed class RunCleanup
-{
-    /// <summary>Deletes <see cref="TestFolders.Root"/>.</summary>
-    [OneTimeTearDown]
-    public void DeleteTemporaryFiles()
-    {
-        try
-        {
-            if (Directory.Exists(TestFolders.Root)) Directory.Delete(TestFolders.Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}

@@ -35,7 +35,8 @@ internal sealed class ServerHarness : IAsyncDisposable
             Limits = new MediaLimits { MaxUploadBytes = 2_000_000, MaxSeconds = 8 },
             QueueCapacity = 2,
             ProfilesDirectory = TestFolders.Fresh("profiles"),
-            ShutdownTimeout = TimeSpan.FromSeconds(60),
+            // Long enough for the queue tests' busy clip to finish on a loaded machine: a shutdown waits for the running analysis.
+            ShutdownTimeout = TimeSpan.FromMinutes(5),
         };
         options = configure?.Invoke(options) ?? options;
         var logs = new LogRecorder();

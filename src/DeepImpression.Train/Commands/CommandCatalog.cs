@@ -17,5 +17,7 @@ public static class CommandCatalog
         PredictCommand.Create(),
         ImportCommand.Create(),
         DoctorCommand.Create(),
+        ServeCommand.Create(),
+        ProfileCommand.Create(),
     ];
 }

@@ -18,9 +18,13 @@ public class TrainingStepParityTests : GpuTestBase
         var cpu = NetworkNoiseFloor.Step(CpuDevice, batch, audio, frame, 11);
         NetworkNoiseFloor.StepResult[] perturbed =
             [NetworkNoiseFloor.Step(CpuDevice, batch, audio, frame, 11, 101), NetworkNoiseFloor.Step(CpuDevice, batch, audio, frame, 11, 102)];
+        int searchesBefore = Gpu.ConvolutionSearches;
         var gpu = NetworkNoiseFloor.Step(GpuDevice, batch, audio, frame, 11);
-        Console.WriteLine($"loss: CPU {cpu.Loss:R}, GPU {gpu.Loss:R}; convolution searches so far {Gpu.ConvolutionSearches}");
+        int searches = Gpu.ConvolutionSearches - searchesBefore;
+        var census = ConvolutionCensus.Searches(ConvolutionCensus.TrainingStep(new DeepImpressionNet(CpuDevice, 11), batch, audio, frame));
+        Console.WriteLine($"loss: CPU {cpu.Loss:R}, GPU {gpu.Loss:R}; {searches} cuDNN searches for the step, {census.After} distinct convolutions");
         NetworkNoiseFloor.AssertWithinFloor(cpu, perturbed, gpu, "the GPU");
+        Assert.That(searches, Is.LessThanOrEqualTo(census.After), "one Find per convolution shape and direction");
     }
 
     [Test]

@@ -4,6 +4,11 @@
 //  - average pooling with "cover all": the divisor counts the window's cells inside the padded input.
 // Cells outside the input never win a max; a window holding no input cell (possible only in odd cover-all
 // geometries) yields 0 and passes no gradient. Tensors are (planes = N*C, H, W) row-major.
+//
+// Rounding: every floating-point operation is an explicit round-to-nearest intrinsic (__fadd_rn, __fdiv_rn,
+// __dadd_rn, ...), compiled with --fmad=false; a host-side test (KernelArithmeticTests) rejects bare floating-point
+// arithmetic here. Gradients add their terms in row-major window order, as the CPU kernels do, so they have the
+// CPU's bits; averages sum in double, in the CPU's order only up to its vector blocks.
 
 #define GRID_STRIDE_LOOP(i, n) \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); i += (long long)blockDim.x * gridDim.x)
@@ -86,7 +91,7 @@ extern "C" __global__ void di_max_pool_backward(const float* x, const float* dy,
         float g = 0.0f;
         for (int oy = oy0; oy <= oy1; oy++)
             for (int ox = ox0; ox <= ox1; ox++)
-                if (window_argmax(plane, s, oy, ox) == cell) g += dyPlane[oy * outWidth + ox];
+                if (window_argmax(plane, s, oy, ox) == cell) g = __fadd_rn(g, dyPlane[oy * outWidth + ox]);
         dx[i] = g;
     }
 }
@@ -116,9 +121,9 @@ extern "C" __global__ void di_average_pool_forward(const float* x, float* y, int
         int xa = max(x0, 0), xb = min(x0 + kernelW, width);
         double sum = 0.0;
         for (int yy = ya; yy < yb; yy++)
-            for (int xx = xa; xx < xb; xx++) sum += (double)plane[yy * width + xx];
+            for (int xx = xa; xx < xb; xx++) sum = __dadd_rn(sum, (double)plane[yy * width + xx]);
         int cells = padded_window_cells(s, oy, ox);
-        y[i] = cells > 0 ? (float)(sum / cells) : 0.0f;
+        y[i] = cells > 0 ? (float)__ddiv_rn(sum, (double)cells) : 0.0f;
     }
 }
 
@@ -141,7 +146,7 @@ extern "C" __global__ void di_average_pool_backward(const float* dy, float* dx, 
             for (int ox = ox0; ox <= ox1; ox++)
             {
                 int cells = padded_window_cells(s, oy, ox);
-                if (cells > 0) g += dyPlane[oy * outWidth + ox] / (float)cells;
+                if (cells > 0) g = __fadd_rn(g, __fdiv_rn(dyPlane[oy * outWidth + ox], (float)cells));
             }
         dx[i] = g;
     }

@@ -1,17 +1,24 @@
+using System.Diagnostics;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Cuda.Dnn;
 using DeepImpression.Cuda.Interop;
-using DeepImpression.Cuda.Memory;
 
 namespace DeepImpression.Cuda;
 
-// Convolutions through cuDNN: the algorithm for each shape is searched once (cudnnFind*AlgorithmEx within the
-// workspace limit), its workspace confirmed with cudnnGet*WorkspaceSize in the math type it will run in, and cached;
-// all calls share one growing workspace.
+// Convolutions through cuDNN. The algorithm for each shape and direction is chosen once per process from one
+// cudnnFind*AlgorithmEx search (ConvolutionPlan, by ConvolutionPolicy), its workspace confirmed with
+// cudnnGet*WorkspaceSize in the math type it will run in; all calls share one growing workspace, and the searches'
+// scratch memory comes from the caching allocator and goes back to it.
 public sealed unsafe partial class CudaBackend
 {
-    private const int AlgorithmCandidates = 8;  // CUDNN_CONVOLUTION_FWD_ALGO_COUNT, the largest of the three counts
+    /// <summary>One of cudnnFind*AlgorithmEx with its data pointers bound: descriptors (x, w, convolution, y) in,
+    /// up to <paramref name="requested"/> results out.</summary>
+    private delegate int FindAlgorithms(nint x, nint w, nint convolution, nint y, int requested, out int returned,
+        CuDnnAlgorithmPerformance* results, ulong workspace, nuint workspaceBytes);
+
+    /// <summary>One of cudnnGet*WorkspaceSize: the workspace an algorithm needs for the described shapes.</summary>
+    private delegate int WorkspaceSize(nint x, nint w, nint convolution, nint y, int algorithm, out nuint bytes);
 
     /// <summary>cuDNN's convolutions keep nothing between forward and backward: no reserve.</summary>
     public long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry) => 0;
@@ -21,20 +28,10 @@ public sealed unsafe partial class CudaBackend
         if (y.Count == 0) return;
         var key = Key(ConvolutionDirection.Forward, x, w, geometry);
         ulong px = Address(x), pw = Address(w), py = Address(y);
-        var choice = _algorithms.GetOrFind(key, k =>
-        {
-            var (xd, wd, cd, yd) = Describe(k, k.AllowTf32 ? CuDnnMathType.Default : CuDnnMathType.Fma);
-            using var search = SearchWorkspace();
-            var (ws, limit) = (search.Address, search.Bytes);
-            var results = stackalloc CuDnnAlgorithmPerformance[AlgorithmCandidates];
-            CuDnn.Check(CuDnn.cudnnFindConvolutionForwardAlgorithmEx(_cudnn.Value, xd, px, wd, pw, cd, yd, py, AlgorithmCandidates,
-                out var n, results, ws, (nuint)limit), "cudnnFindConvolutionForwardAlgorithmEx");
-            var pick = ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution forward {k.Input} * {k.Filter}");
-            CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, pick.MathType), "cudnnSetConvolutionMathType");
-            CuDnn.Check(CuDnn.cudnnGetConvolutionForwardWorkspaceSize(_cudnn.Value, xd, wd, cd, yd, pick.Algorithm, out var bytes),
-                "cudnnGetConvolutionForwardWorkspaceSize");
-            return pick with { WorkspaceBytes = Math.Max(pick.WorkspaceBytes, (long)bytes) };
-        });
+        var choice = Choose(key,
+            (xd, wd, cd, yd, requested, out returned, results, ws, bytes) =>
+                CuDnn.cudnnFindConvolutionForwardAlgorithmEx(_cudnn.Value, xd, px, wd, pw, cd, yd, py, requested, out returned, results, ws, bytes),
+            (xd, wd, cd, yd, algorithm, out bytes) => CuDnn.cudnnGetConvolutionForwardWorkspaceSize(_cudnn.Value, xd, wd, cd, yd, algorithm, out bytes));
         var (xDesc, wDesc, convDesc, yDesc) = Describe(key, choice.MathType);
         ulong workspace = _workspace.Ensure(choice.WorkspaceBytes);
         float one = 1f, zero = 0f;
@@ -48,20 +45,10 @@ public sealed unsafe partial class CudaBackend
         if (dx.Count == 0) return;
         var key = Key(ConvolutionDirection.BackwardData, dx, w, geometry);
         ulong pw = Address(w), pdy = Address(dy), pdx = Address(dx);
-        var choice = _algorithms.GetOrFind(key, k =>
-        {
-            var (xd, wd, cd, yd) = Describe(k, k.AllowTf32 ? CuDnnMathType.Default : CuDnnMathType.Fma);
-            using var search = SearchWorkspace();
-            var (ws, limit) = (search.Address, search.Bytes);
-            var results = stackalloc CuDnnAlgorithmPerformance[AlgorithmCandidates];
-            CuDnn.Check(CuDnn.cudnnFindConvolutionBackwardDataAlgorithmEx(_cudnn.Value, wd, pw, yd, pdy, cd, xd, pdx, AlgorithmCandidates,
-                out var n, results, ws, (nuint)limit), "cudnnFindConvolutionBackwardDataAlgorithmEx");
-            var pick = ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution backward data {k.Input} * {k.Filter}");
-            CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, pick.MathType), "cudnnSetConvolutionMathType");
-            CuDnn.Check(CuDnn.cudnnGetConvolutionBackwardDataWorkspaceSize(_cudnn.Value, wd, yd, cd, xd, pick.Algorithm, out var bytes),
-                "cudnnGetConvolutionBackwardDataWorkspaceSize");
-            return pick with { WorkspaceBytes = Math.Max(pick.WorkspaceBytes, (long)bytes) };
-        });
+        var choice = Choose(key,
+            (xd, wd, cd, yd, requested, out returned, results, ws, bytes) =>
+                CuDnn.cudnnFindConvolutionBackwardDataAlgorithmEx(_cudnn.Value, wd, pw, yd, pdy, cd, xd, pdx, requested, out returned, results, ws, bytes),
+            (xd, wd, cd, yd, algorithm, out bytes) => CuDnn.cudnnGetConvolutionBackwardDataWorkspaceSize(_cudnn.Value, wd, yd, cd, xd, algorithm, out bytes));
         var (xDesc, wDesc, convDesc, yDesc) = Describe(key, choice.MathType);
         ulong workspace = _workspace.Ensure(choice.WorkspaceBytes);
         float one = 1f, zero = 0f;
@@ -74,20 +61,10 @@ public sealed unsafe partial class CudaBackend
         if (dw.Count == 0) return;
         var key = Key(ConvolutionDirection.BackwardFilter, x, dw, geometry);
         ulong px = Address(x), pdy = Address(dy), pdw = Address(dw);
-        var choice = _algorithms.GetOrFind(key, k =>
-        {
-            var (xd, wd, cd, yd) = Describe(k, k.AllowTf32 ? CuDnnMathType.Default : CuDnnMathType.Fma);
-            using var search = SearchWorkspace();
-            var (ws, limit) = (search.Address, search.Bytes);
-            var results = stackalloc CuDnnAlgorithmPerformance[AlgorithmCandidates];
-            CuDnn.Check(CuDnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(_cudnn.Value, xd, px, yd, pdy, cd, wd, pdw, AlgorithmCandidates,
-                out var n, results, ws, (nuint)limit), "cudnnFindConvolutionBackwardFilterAlgorithmEx");
-            var pick = ConvolutionChoice.Pick(new ReadOnlySpan<CuDnnAlgorithmPerformance>(results, n), limit, k.AllowTf32, $"convolution backward filter {k.Input} * {k.Filter}");
-            CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, pick.MathType), "cudnnSetConvolutionMathType");
-            CuDnn.Check(CuDnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(_cudnn.Value, xd, yd, cd, wd, pick.Algorithm, out var bytes),
-                "cudnnGetConvolutionBackwardFilterWorkspaceSize");
-            return pick with { WorkspaceBytes = Math.Max(pick.WorkspaceBytes, (long)bytes) };
-        });
+        var choice = Choose(key,
+            (xd, wd, cd, yd, requested, out returned, results, ws, bytes) =>
+                CuDnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(_cudnn.Value, xd, px, yd, pdy, cd, wd, pdw, requested, out returned, results, ws, bytes),
+            (xd, wd, cd, yd, algorithm, out bytes) => CuDnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(_cudnn.Value, xd, yd, cd, wd, algorithm, out bytes));
         var (xDesc, wDesc, convDesc, yDesc) = Describe(key, choice.MathType);
         ulong workspace = _workspace.Ensure(choice.WorkspaceBytes);
         float one = 1f, zero = 0f;
@@ -116,6 +93,44 @@ public sealed unsafe partial class CudaBackend
             &one, _descriptors.Tensor(0, yShape), py), "cudnnAddTensor");
     }
 
+    /// <summary>The plan's choice for <paramref name="key"/>: searched with <paramref name="find"/> when the shape is
+    /// new, or reused from another batch size of it with the workspace <paramref name="size"/> reports.</summary>
+    private ConvolutionChoice Choose(ConvolutionKey key, FindAlgorithms find, WorkspaceSize size) =>
+        _plan.Resolve(key, k => Search(k, find, size), (k, reused) =>
+        {
+            var (xd, wd, cd, yd) = Describe(k, reused.MathType);
+            return size(xd, wd, cd, yd, reused.Algorithm, out var bytes) == 0 && (long)bytes <= Options.WorkspaceLimitBytes ? (long)bytes : null;
+        });
+
+    /// <summary>One cudnnFind*AlgorithmEx over scratch memory from the caching allocator (cached again afterwards,
+    /// so later searches allocate nothing), the policy's choice, and its workspace confirmed in the math type it
+    /// will run in.</summary>
+    private ConvolutionPlanEntry Search(ConvolutionKey key, FindAlgorithms find, WorkspaceSize size)
+    {
+        var clock = Stopwatch.StartNew();
+        var (xd, wd, cd, yd) = Describe(key, key.AllowTf32 ? CuDnnMathType.Default : CuDnnMathType.Fma);
+        long limit = WorkspacePolicy.SearchLimit(Options.WorkspaceLimitBytes, _context.MemoryInfo().Free + _allocator.CachedBytes);
+        var scratch = limit > 0 ? _allocator.Rent(limit) : (Memory.DeviceBlock?)null;
+        var candidates = new List<ConvolutionCandidate>();
+        try
+        {
+            var results = stackalloc CuDnnAlgorithmPerformance[ConvolutionAlgorithmCatalog.MaxCandidates];
+            CuDnn.Check(find(xd, wd, cd, yd, ConvolutionAlgorithmCatalog.MaxCandidates, out var returned, results,
+                scratch?.Address ?? 0, (nuint)limit), $"cudnnFindConvolution{key.Direction}AlgorithmEx");
+            for (int i = 0; i < returned; i++) candidates.Add(ConvolutionCandidate.From(results[i]));
+        }
+        finally
+        {
+            // Safe at once: the next user of the block queues behind the search on the same stream.
+            if (scratch is { } block) _allocator.Return(block);
+        }
+        var (choice, rule) = _policy.Choose(key.Direction, candidates, limit, $"convolution {key}");
+        CuDnn.Check(CuDnn.cudnnSetConvolutionMathType(cd, choice.MathType), "cudnnSetConvolutionMathType");
+        CuDnn.Check(size(xd, wd, cd, yd, choice.Algorithm, out var bytes), $"cudnnGetConvolution{key.Direction}WorkspaceSize");
+        choice = choice with { WorkspaceBytes = Math.Max(choice.WorkspaceBytes, (long)bytes) };
+        return new ConvolutionPlanEntry(key, candidates, choice, rule, limit, clock.Elapsed.TotalMilliseconds);
+    }
+
     private ConvolutionKey Key(ConvolutionDirection direction, Tensor input, Tensor filter, ConvolutionGeometry geometry) =>
         new(direction, TensorDescriptorShape.FeatureMap(input.Shape), TensorDescriptorShape.FeatureMap(filter.Shape), geometry, Options.AllowTf32);
 
@@ -123,22 +138,4 @@ public sealed unsafe partial class CudaBackend
     private (nint X, nint W, nint Convolution, nint Y) Describe(ConvolutionKey key, CuDnnMathType mathType) =>
         (_descriptors.Tensor(0, key.Input), _descriptors.Filter(key.Filter), _descriptors.Convolution(key.Geometry, mathType),
          _descriptors.Tensor(1, key.Output));
-
-    /// <summary>Scratch memory for one algorithm search, as large as the limit allows now; given straight back to
-    /// the driver afterwards, since only the chosen algorithm's (smaller) workspace is needed from then on.</summary>
-    private SearchScratch SearchWorkspace()
-    {
-        long limit = WorkspacePolicy.SearchLimit(Options.WorkspaceLimitBytes, _context.MemoryInfo().Free + _allocator.CachedBytes);
-        return limit == 0 ? new SearchScratch(_allocator, null) : new SearchScratch(_allocator, _allocator.Rent(limit));
-    }
-
-    private readonly struct SearchScratch(CachingAllocator allocator, DeviceBlock? block) : IDisposable
-    {
-        public ulong Address => block?.Address ?? 0;
-        public long Bytes => block?.Bytes ?? 0;
-        public void Dispose()
-        {
-            if (block is { } b) allocator.ReturnToSource(b);
-        }
-    }
 }

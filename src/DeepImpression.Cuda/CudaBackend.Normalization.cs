@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Cuda.Dnn;
@@ -10,17 +9,10 @@ namespace DeepImpression.Cuda;
 // specifies: biased batch variance for y and 1/sqrt(var + eps), the unbiased one for the running variance.
 public sealed unsafe partial class CudaBackend
 {
-    /// <summary>cudnnBatchNormalizationBackward wants the forward pass's epsilon; IBackend's backward does not
-    /// carry it, so it is remembered with the saved 1/sqrt(var + eps) buffer it belongs to.</summary>
-    private readonly ConditionalWeakTable<DeviceBuffer, StrongBox<double>> _batchNormEpsilon = new();
-
-    private const double FallbackEpsilon = 1e-5;
-
     public void BatchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
         var shape = TensorDescriptorShape.FeatureMap(x.Shape);
-        _batchNormEpsilon.AddOrUpdate(saveInvStd.Buffer, new StrongBox<double>(epsilon));
         if (shape.Count == 0) return;
         float one = 1f, zero = 0f;
         ulong px = Address(x), py = Address(y), pg = Address(gamma), pb = Address(beta);
@@ -55,21 +47,22 @@ public sealed unsafe partial class CudaBackend
         ActivationForward(ActivationMode.Relu, y, y);
     }
 
-    public void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    public void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta)
     {
         using var scratch = dz is null ? Tensor.Empty(dy.Shape, dy.Device) : null;
         var gated = dz ?? scratch!;
         ActivationBackward(ActivationMode.Relu, y, dy, gated);
-        BatchNormBackward(x, gated, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+        BatchNormBackward(x, gated, gamma, epsilon, saveMean, saveInvStd, dx, dGamma, dBeta);
     }
 
-    public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    /// <summary>cudnnBatchNormalizationBackward, which wants the forward pass's epsilon beside the saved statistics: the
+    /// call carries it, so nothing is looked up on the side.</summary>
+    public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dGamma, Tensor dBeta)
     {
         var shape = TensorDescriptorShape.FeatureMap(x.Shape);
         if (shape.Count == 0) return;
-        double epsilon = _batchNormEpsilon.TryGetValue(saveInvStd.Buffer, out var box) ? box.Value : FallbackEpsilon;
         float one = 1f, zero = 0f;
         ulong px = Address(x), pdy = Address(dy), pdx = Address(dx), pg = Address(gamma);
         ulong pdg = Address(dGamma), pdb = Address(dBeta), psm = Address(saveMean), psi = Address(saveInvStd);

@@ -21,15 +21,15 @@ public sealed partial class CudaBackend
 
     public void Sum(Tensor x, Tensor y) => Reduce(x, null, y, 1.0);
 
-    public void MeanAbsoluteError(Tensor prediction, Tensor target, Tensor loss) =>
-        Reduce(prediction, target, loss, prediction.Count == 0 ? 0.0 : 1.0 / prediction.Count);
+    public void MeanAbsoluteError(Tensor prediction, Tensor target, Tensor loss) => Reduce(prediction, target, loss, prediction.Count);
 
     public void MeanAbsoluteErrorBackward(Tensor prediction, Tensor target, Tensor dLoss, Tensor dPrediction) =>
         Launch(KernelCatalog.MaeBackward, prediction.Count, P(Address(prediction)), P(Address(target)), P(Address(dLoss)),
             P(Address(dPrediction)), I(prediction.Count));
 
-    /// <summary>output[0] = scale · Σ x (or Σ |x − t| when a target is given).</summary>
-    private void Reduce(Tensor x, Tensor? target, Tensor output, double scale)
+    /// <summary>output[0] = Σ x / divisor (or Σ |x − t| / divisor when a target is given), divided in double and
+    /// rounded once, as the CPU does.</summary>
+    private void Reduce(Tensor x, Tensor? target, Tensor output, double divisor)
     {
         if (x.Count == 0)
         {
@@ -44,7 +44,7 @@ public sealed partial class CudaBackend
             _kernels.Launch(KernelCatalog.ReducePartial, new LaunchConfiguration((uint)blocks, KernelCatalog.ReduceThreads), _stream,
                 P(px), P(target is null ? px : Address(target)), I(x.Count), I(target is null ? 0 : 1), P(partials.Address));
             _kernels.Launch(KernelCatalog.ReduceFinish, new LaunchConfiguration(1, KernelCatalog.ReduceThreads), _stream,
-                P(partials.Address), I(blocks), KernelArgument.Double(scale), P(Address(output)));
+                P(partials.Address), I(blocks), KernelArgument.Double(divisor), P(Address(output)));
         }
         finally
         {

@@ -31,7 +31,8 @@ public sealed partial class CudaBackend : IBackend
     private readonly NativeHandle _cudnn;
     private readonly CuDnnDescriptors _descriptors;
     private readonly ConvolutionWorkspace _workspace;
-    private readonly ConvolutionAlgorithmCache _algorithms = new();
+    private readonly ConvolutionPolicy _policy;
+    private readonly ConvolutionPlan _plan;
     private bool _disposed;
 
     /// <summary>Opens GPU <paramref name="ordinal"/>. Throws <see cref="CudaLibraryNotFoundException"/> naming the
@@ -39,6 +40,8 @@ public sealed partial class CudaBackend : IBackend
     public CudaBackend(int ordinal = 0, CudaBackendOptions? options = null)
     {
         Options = options ?? CudaBackendOptions.FromEnvironment();
+        _policy = Options.ConvolutionPolicy;
+        _plan = new ConvolutionPlan { Searched = Options.PrintConvolutionPlan ? e => Console.Error.WriteLine($"cuDNN plan: {e.Describe()}") : null };
         foreach (var library in CudaLibrary.All) CudaLibraries.Require(library);
         var devices = CudaDeviceInfo.Enumerate();
         if (ordinal < 0 || ordinal >= devices.Count)
@@ -51,7 +54,7 @@ public sealed partial class CudaBackend : IBackend
         _copyStream = new CudaStream(_context);
         _uploadDone = new CudaEvent(_context);
         _allocator = new CachingAllocator(new DriverMemorySource(_context, _stream));
-        _staging = new PinnedStaging(_context);
+        _staging = new PinnedStaging(new DriverStagingChannel(_context, PinnedStaging.ChunkCount));
         _workspace = new ConvolutionWorkspace(_allocator);
         _kernels = new CudaKernels(_context, DeviceInfo.Architecture, Options.KernelCacheDirectory);
         _kernels.LoadAll();
@@ -68,7 +71,8 @@ public sealed partial class CudaBackend : IBackend
 
         Description = $"{Device} ({DeviceInfo.Name}, compute capability {DeviceInfo.ComputeMajor}.{DeviceInfo.ComputeMinor}, " +
                       $"{DeviceInfo.TotalMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB; cuDNN {CuDnn.Version()}, cuBLAS {CuBlas.Version()}, " +
-                      $"NVRTC {_kernels.NvrtcVersion.Major}.{_kernels.NvrtcVersion.Minor}{(Options.AllowTf32 ? ", TF32" : "")})";
+                      $"NVRTC {_kernels.NvrtcVersion.Major}.{_kernels.NvrtcVersion.Minor}{(Options.AllowTf32 ? ", TF32" : "")}" +
+                      $"{(Options.Deterministic ? ", deterministic" : "")})";
     }
 
     /// <summary>Makes <see cref="Device"/>.Cuda(N) tensors work: registers this backend's factory with Core.</summary>
@@ -89,8 +93,16 @@ public sealed partial class CudaBackend : IBackend
     /// <summary>Times the allocator went to the driver; flat once a training loop reaches its steady state.</summary>
     public long DriverAllocations => _allocator.SourceAllocations;
 
-    /// <summary>Convolution shapes whose algorithms were searched so far.</summary>
-    public int ConvolutionAlgorithmsCached => _algorithms.Count;
+    /// <summary>cuDNN algorithm searches (Find calls) made so far: one per convolution shape and direction, whatever
+    /// the batch size.</summary>
+    public int ConvolutionSearches => _plan.Searches;
+
+    /// <summary>Distinct convolution shapes (batch size included) that have an algorithm.</summary>
+    public int ConvolutionShapes => _plan.Shapes;
+
+    /// <summary>The convolution plan so far, one search per line: shape, choice, the rule that chose it, every
+    /// candidate. The same text DEEPIMPRESSION_PRINT_CONV_PLAN=1 prints as it forms.</summary>
+    public string DescribeConvolutionPlan() => _plan.Describe();
 
     /// <summary>Gives cached free device memory back to the driver (e.g. between training and test-time shapes).</summary>
     public void TrimCache() => _allocator.ReleaseCached();
@@ -116,12 +128,12 @@ public sealed partial class CudaBackend : IBackend
         var buffer = Owned(destination);
         if (!buffer.MayUploadOnCopyStream)
         {
-            _staging.Upload(source, Cuda(destination).At(destinationOffset), _stream);
+            _staging.Upload(source, Cuda(destination).At(destinationOffset), _stream.Handle);
             return;
         }
         lock (_uploadGate)
         {
-            _staging.Upload(source, buffer.At(destinationOffset), _copyStream);
+            _staging.Upload(source, buffer.At(destinationOffset), _copyStream.Handle);
             _uploadDone.Record(_copyStream);
             _stream.Wait(_uploadDone);
         }
@@ -131,7 +143,7 @@ public sealed partial class CudaBackend : IBackend
     {
         if (destination.IsEmpty) return;
         long releases = _allocator.ReleaseCount;
-        _staging.Download(Cuda(source).At(sourceOffset), destination, _stream);
+        _staging.Download(Cuda(source).At(sourceOffset), destination, _stream.Handle);
         // The download waited for everything queued before it, so blocks released until then are idle.
         _allocator.MarkCompleted(releases);
     }

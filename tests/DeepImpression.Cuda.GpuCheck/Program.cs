@@ -6,17 +6,31 @@ using NUnit.Framework.Interfaces;
 
 // A minimal NUnit runner for machines without the .NET SDK: runs every test of DeepImpression.Cuda.Tests (the GPU
 // parity suite and the host-side checks), honouring [OneTimeSetUp]/[SetUp]/[TearDown] and Assert.Ignore, and ends
-// with the line "N passed, N failed, N skipped". Arguments: an optional substring that test names must contain.
+// with the line "N passed, N failed, N skipped" (exit 1 when a test failed). Arguments: see RunnerArguments.
 
-var filter = args.Length > 0 ? args[0] : null;
+RunnerArguments options;
+try
+{
+    options = RunnerArguments.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 var assembly = typeof(GpuTestBase).Assembly;
 int passed = 0, failed = 0, skipped = 0;
 var clock = Stopwatch.StartNew();
 Console.WriteLine(GpuTestBase.UnavailableReason is { } why ? $"GPU: unavailable ({why})" : "GPU: available");
+if (options.RequireGpu && GpuTestBase.UnavailableReason is not null)
+{
+    Console.WriteLine("0 passed, 0 failed, 0 skipped");
+    return 3;
+}
 
 foreach (var fixtureType in TestDiscovery.Fixtures(assembly))
 {
-    var cases = TestDiscovery.Cases(fixtureType).Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+    var cases = TestDiscovery.Cases(fixtureType).Where(c => options.Selects(c.Name)).ToList();
     if (cases.Count == 0) continue;
     var fixture = Activator.CreateInstance(fixtureType)!;
     var (setupOutcome, setupMessage) = Invoke(fixture, Hooks<OneTimeSetUpAttribute>(fixtureType), []);

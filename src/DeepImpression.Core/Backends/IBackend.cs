@@ -69,8 +69,11 @@ public interface IBackend : IDisposable
     void BatchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         double epsilon, Tensor y);
 
-    /// <summary>dx, dgamma, dbeta from the saved batch statistics. cudnnBatchNormalizationBackward.</summary>
-    void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    /// <summary>
+    /// dx, dgamma, dbeta from the saved batch statistics of the forward that used <paramref name="epsilon"/> (passed
+    /// again, as cudnnBatchNormalizationBackward takes it beside the saved mean and 1/sqrt(var + eps)).
+    /// </summary>
+    void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dGamma, Tensor dBeta);
 
     /// <summary>
@@ -86,7 +89,7 @@ public interface IBackend : IDisposable
     /// y = max(BN(x) [+ z], 0) from its output y and dy: the ReLU's gradient and <see cref="BatchNormBackward"/> with
     /// no gradient tensor in between (bit for bit the primitives in turn). cudnnBatchNormalizationBackwardEx.
     /// </summary>
-    void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta);
 
     // ---- Pooling, x (N,C,H,W) -> y (N,C,OH,OW) -----------------------------------------------------------------

@@ -53,8 +53,8 @@ public static partial class Op
             var dGamma = Tensor.Empty(gamma.Shape, x.Device);
             var dBeta = Tensor.Empty(beta.Shape, x.Device);
             var dResidual = residual is { TracksGradient: true } ? Tensor.Empty(x.Shape, x.Device) : null;
-            if (relu) backend.BatchNormReluBackward(x, y, dy, gamma, saveMean, saveInvStd, dx, dResidual, dGamma, dBeta);
-            else backend.BatchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+            if (relu) backend.BatchNormReluBackward(x, y, dy, gamma, epsilon, saveMean, saveInvStd, dx, dResidual, dGamma, dBeta);
+            else backend.BatchNormBackward(x, dy, gamma, epsilon, saveMean, saveInvStd, dx, dGamma, dBeta);
             return residual is null ? [dx, dGamma, dBeta] : [dx, dGamma, dBeta, dResidual];
         });
     }

@@ -8,6 +8,13 @@ public enum ConvolutionDirection { Forward, BackwardData, BackwardFilter }
 public readonly record struct ConvolutionKey(
     ConvolutionDirection Direction, TensorDescriptorShape Input, TensorDescriptorShape Filter, ConvolutionGeometry Geometry, bool AllowTf32)
 {
+    /// <summary>The key with the batch size left out: what one algorithm search covers. An algorithm's support does
+    /// not depend on N, so a choice made for one batch size serves others once cuDNN confirms its workspace.</summary>
+    public ConvolutionKey PerExample => this with { Input = Input with { N = 0 } };
+
+    public override string ToString() =>
+        $"{ConvolutionAlgorithmCatalog.Label(Direction)} x{Input} w{Filter} {Geometry}{(AllowTf32 ? " TF32" : "")}";
+
     /// <summary>The output shape the key implies: (N, K, OH, OW), output sizes rounding down.</summary>
     public TensorDescriptorShape Output
     {

@@ -57,7 +57,6 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Lib, EntryPoint = "cuEventDestroy_v2")] internal static partial int cuEventDestroy(nint cuEvent);
     [LibraryImport(Lib, EntryPoint = "cuEventRecord")] internal static partial int cuEventRecord(nint cuEvent, nint stream);
     [LibraryImport(Lib, EntryPoint = "cuEventSynchronize")] internal static partial int cuEventSynchronize(nint cuEvent);
-    [LibraryImport(Lib, EntryPoint = "cuEventElapsedTime")] internal static partial int cuEventElapsedTime(out float milliseconds, nint start, nint end);
 
     [LibraryImport(Lib, EntryPoint = "cuMemAlloc_v2")] internal static partial int cuMemAlloc(out ulong devicePointer, nuint bytes);
     [LibraryImport(Lib, EntryPoint = "cuMemFree_v2")] internal static partial int cuMemFree(ulong devicePointer);
@@ -76,6 +75,33 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Lib, EntryPoint = "cuLaunchKernel")]
     internal static partial int cuLaunchKernel(nint function, uint gridX, uint gridY, uint gridZ, uint blockX, uint blockY, uint blockZ,
         uint sharedMemoryBytes, nint stream, void** kernelParameters, void** extra);
+
+    // ---- entry points chosen by what the driver exports ------------------------------------------------------------
+
+    /// <summary>cuEventElapsedTime's symbols, newest first: cuda.h of CUDA 13 declares only <c>_v2</c> (same
+    /// signature: float*, CUevent, CUevent); drivers before 12.8 export only the plain name.</summary>
+    internal static readonly string[] EventElapsedTimeSymbols = ["cuEventElapsedTime_v2", "cuEventElapsedTime"];
+
+    private static readonly Lazy<nint> EventElapsedTimeEntry = new(() =>
+    {
+        var driver = CudaLibraries.Require(CudaLibrary.Driver);
+        var symbol = FirstExported(EventElapsedTimeSymbols, name => NativeLibrary.TryGetExport(driver, name, out _));
+        return symbol is null
+            ? throw new EntryPointNotFoundException($"libcuda.so.1 exports none of {string.Join(", ", EventElapsedTimeSymbols)}.")
+            : NativeLibrary.GetExport(driver, symbol);
+    });
+
+    /// <summary>The first of <paramref name="symbols"/> that <paramref name="exports"/> says the library has.</summary>
+    internal static string? FirstExported(IEnumerable<string> symbols, Func<string, bool> exports) => symbols.FirstOrDefault(exports);
+
+    /// <summary>Milliseconds between two recorded timing events, through <c>cuEventElapsedTime_v2</c> or v1.</summary>
+    internal static int cuEventElapsedTime(out float milliseconds, nint start, nint end)
+    {
+        float ms = 0;
+        int result = ((delegate* unmanaged<float*, nint, nint, int>)EventElapsedTimeEntry.Value)(&ms, start, end);
+        milliseconds = ms;
+        return result;
+    }
 
     // ---- checked helpers -----------------------------------------------------------------------------------------
 

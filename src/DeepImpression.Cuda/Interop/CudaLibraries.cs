@@ -45,28 +45,26 @@ public static class CudaLibraries
         return result.IsLoaded ? result.Handle : throw new CudaLibraryNotFoundException(library, result.FailureMessage!);
     }
 
-    private static LibraryLoadResult LoadUncached(CudaLibrary library) => Search(library, Environment.GetEnvironmentVariable);
+    private static LibraryLoadResult LoadUncached(CudaLibrary library) =>
+        Search(library, Environment.GetEnvironmentVariable, ILibraryFileSystem.OnDisk);
 
-    /// <summary>One search for <paramref name="library"/> under the given environment, bypassing the per-process cache.</summary>
-    internal static LibraryLoadResult Search(CudaLibrary library, Func<string, string?> environment)
+    /// <summary>One search for <paramref name="library"/> under the given environment and file system, bypassing the
+    /// per-process cache: the first location that loads (its companions preloaded), else the system loader by bare
+    /// name, else the message saying where it looked.</summary>
+    internal static LibraryLoadResult Search(CudaLibrary library, Func<string, string?> environment, ILibraryFileSystem files)
     {
-        var folders = LibrarySearchPath.Directories(environment, LibrarySearchPath.ExpandOnDisk);
+        var folders = LibrarySearchPath.Directories(environment, files);
         var failures = new List<string>();
-        foreach (var fileName in library.FileNames)
+        foreach (var location in LibraryLocation.Find(library, folders, files))
         {
-            foreach (var folder in folders)
+            Preload(location.Companions);
+            try
             {
-                var path = Path.Combine(folder, fileName);
-                if (!File.Exists(path)) continue;
-                PreloadCompanions(folder, library.CompanionsOf(fileName));
-                try
-                {
-                    return new LibraryLoadResult(library, NativeLibrary.Load(path), path, null);
-                }
-                catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
-                {
-                    failures.Add($"{path}: {FirstLine(e.Message)}");
-                }
+                return new LibraryLoadResult(library, NativeLibrary.Load(location.Path), location.Path, null);
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                failures.Add($"{location.Path}: {FirstLine(e.Message)}");
             }
         }
         // Last the system loader by bare name: the ldconfig cache knows where the driver's installer put libcuda.
@@ -79,22 +77,16 @@ public static class CudaLibraries
         return new LibraryLoadResult(library, 0, null, message);
     }
 
-    private static void PreloadCompanions(string folder, IReadOnlyList<string> companions)
+    /// <summary>Loads the companions, in passes until no more load: their order of dependence is not known for every
+    /// release (a sub-library that needs another one not yet loaded loads in a later pass). Best effort: one that never
+    /// loads leaves the main library to report the real problem.</summary>
+    private static void Preload(IReadOnlyList<string> companions)
     {
-        foreach (var pattern in companions)
+        var pending = companions.ToList();
+        while (pending.Count > 0)
         {
-            string[] files;
-            try
-            {
-                files = pattern.Contains('*') ? Directory.GetFiles(folder, pattern) : [Path.Combine(folder, pattern)];
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            // Best effort: a companion that does not load leaves the main library to report the real problem.
-            foreach (var file in files)
-                if (File.Exists(file)) NativeLibrary.TryLoad(file, out _);
+            int loaded = pending.RemoveAll(file => NativeLibrary.TryLoad(file, out _));
+            if (loaded == 0) break;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace DeepImpression.Cuda.Kernels;
@@ -6,13 +5,14 @@ namespace DeepImpression.Cuda.Kernels;
 /// <summary>
 /// The on-disk identity of compiled kernel code: anything that changes the output (the source text, the compile
 /// options, the target architecture and kind, the NVRTC version) changes the file name, so a stale file is never
-/// loaded and nothing needs invalidating.
+/// loaded and nothing needs invalidating. The name carries a 64-bit FNV-1a hash of all of them: stable across runs
+/// and machines, and computed without a native crypto library (a machine without libssl must still run).
 /// </summary>
 public static class KernelCacheKey
 {
     public const string CacheVariable = "DEEPIMPRESSION_KERNEL_CACHE";
 
-    /// <summary>e.g. <c>pooling-sm_90-nvrtc12.6-3f2a...e1.cubin</c>.</summary>
+    /// <summary>e.g. <c>pooling-sm_90-nvrtc12.6-3f2a9c07d41b66e1.cubin</c>.</summary>
     public static string FileName(string module, string source, IReadOnlyList<string> options, CompileTarget target, (int Major, int Minor) nvrtcVersion)
     {
         var identity = new StringBuilder()
@@ -21,7 +21,7 @@ public static class KernelCacheKey
             .Append(nvrtcVersion.Major).Append('.').Append(nvrtcVersion.Minor).Append('\n')
             .AppendJoin('\n', options).Append('\n')
             .Append(source);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity.ToString())))[..32];
+        var hash = Fnv1a64.Hash(Encoding.UTF8.GetBytes(identity.ToString())).ToString("x16");
         return $"{module}-{target.Label}-nvrtc{nvrtcVersion.Major}.{nvrtcVersion.Minor}-{hash}.{target.FileExtension}";
     }
 

@@ -32,8 +32,13 @@ internal sealed class KernelCompiler
     public (int Major, int Minor) NvrtcVersion { get; }
     public CompileTarget Target { get; }
 
-    /// <summary>Compile options besides the architecture: none, so the code keeps IEEE division and square root.</summary>
-    public static IReadOnlyList<string> ExtraOptions { get; } = [];
+    /// <summary>
+    /// Compile options besides the architecture. The kernels round as the CPU's do: no multiply-add contraction
+    /// (NVRTC's default --fmad=true would fuse a*b - c*d into one FMA), denormals kept, IEEE division and square
+    /// root. The kernels also spell every operation as a round-to-nearest intrinsic, so these settings are a second
+    /// guarantee, not the only one.
+    /// </summary>
+    public static IReadOnlyList<string> ExtraOptions { get; } = ["--fmad=false", "--ftz=false", "--prec-div=true", "--prec-sqrt=true"];
 
     /// <summary>The module's CUBIN or NUL-terminated PTX, from the disk cache or freshly compiled.</summary>
     public byte[] Compile(string module)

@@ -102,19 +102,6 @@ public sealed class CachingAllocator : IDisposable
         lock (_gate) return block.ReleasedAt <= _completedThrough;
     }
 
-    /// <summary>Gives a block straight back to the source instead of caching it: for one-off large blocks, such as
-    /// the scratch space of a convolution algorithm search, that no later request would fit.</summary>
-    public void ReturnToSource(DeviceBlock block)
-    {
-        lock (_gate)
-        {
-            _source.Synchronize();
-            _source.Free(block.Address);
-            _inUse -= block.Bytes;
-            _reserved -= block.Bytes;
-        }
-    }
-
     /// <summary>Gives every cached (free) block back to the source, e.g. between training and test-time shapes.</summary>
     public void ReleaseCached()
     {

@@ -23,7 +23,7 @@ internal sealed class CudaEvent : IDisposable
     /// <summary>Milliseconds between two recorded timing events.</summary>
     public static float Elapsed(CudaEvent start, CudaEvent end)
     {
-        CudaDriver.Check(CudaDriver.cuEventElapsedTime(out var ms, start.Handle, end.Handle), "cuEventElapsedTime");
+        CudaDriver.Check(CudaDriver.cuEventElapsedTime(out var ms, start.Handle, end.Handle), "cuEventElapsedTime_v2");
         return ms;
     }
 

@@ -34,6 +34,8 @@ public sealed record BenchResult
     /// <summary>Peak resident memory during the test-time clip alone (measured after resetting the peak).</summary>
     public long? ClipPeakResidentBytes { get; init; }
     public required long BackendPeakBytes { get; init; }
+    /// <summary>cuDNN algorithm searches (Find calls) the process made, on a CUDA device.</summary>
+    public int? ConvolutionSearches { get; init; }
     public double K80MsPerTrainingExample => PublishedK80MsPerTrainingExample;
     public double K80SecondsPerTestClip => PublishedK80SecondsPerTestClip;
 }

@@ -17,14 +17,15 @@ public static class BenchCommand
         var noClip = new Option<bool>("--no-clip") { Description = "skip the test-time clip" };
         var clipFrames = new Option<int>("--clip-frames") { Description = "frames of the test-time clip", DefaultValueFactory = _ => 459 };
         var json = new Option<bool>("--json") { Description = "print the result as JSON (for CI)" };
+        var deterministic = DeviceSelection.DeterministicOption();
         var command = new Command("bench", "Measure training and test-time speed: FMA peak, per-layer times, ms per training example, " +
                                            "GFLOP/s, clip inference time and peak memory, beside the published Tesla K80 figures.")
         {
-            device, batch, steps, noClip, clipFrames, json,
+            device, batch, steps, noClip, clipFrames, json, deterministic,
         };
         command.SetAction(parse =>
         {
-            var dev = DeviceSelection.Resolve(parse.GetValue(device)!);
+            var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             int n = parse.GetValue(batch), s = parse.GetValue(steps), frames = parse.GetValue(clipFrames);
             if (n < 2) throw new Core.InvalidInputException("--batch-size must be at least 2 (batch normalization needs two examples).");
             if (s < 1) throw new Core.InvalidInputException("--steps must be at least 1.");
@@ -32,6 +33,7 @@ public static class BenchCommand
             bool asJson = parse.GetValue(json);
             var bench = new NetworkBenchmark(dev, n, s) { Log = asJson ? null : m => Console.Error.WriteLine(m) };
             var result = bench.Run(measurePeak: dev.Kind == Core.Tensors.DeviceKind.Cpu, runClip: !parse.GetValue(noClip), clipFrames: frames);
+            if (BackendRegistry.Get(dev) is Cuda.CudaBackend cuda) result = result with { ConvolutionSearches = cuda.ConvolutionSearches };
             if (asJson) Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             else Print(ConsoleOutput.Create(), result);
             return 0;
@@ -61,6 +63,9 @@ public static class BenchCommand
         if (r.ClipSeconds is { } clip)
             console.WriteLine($"test-time clip ({r.ClipAudioSamples:N0} samples, {r.ClipFrames} frames at 456x256): {clip:F2} s " +
                               $"(published K80: {r.K80SecondsPerTestClip} s; {r.K80SecondsPerTestClip / clip:F2}x)");
+        if (r.ConvolutionSearches is { } searches)
+            console.WriteLine($"peak device memory of the training steps: {r.BackendPeakBytes / 1048576.0:F0} MiB held by the allocator; " +
+                              $"{searches} cuDNN algorithm searches in this process");
         console.WriteLine($"peak resident memory of the training steps: {r.PeakResidentBytes / 1048576.0:F0} MiB (backend buffers {r.BackendPeakBytes / 1048576.0:F0} MiB)" +
                           (r.ClipPeakResidentBytes is { } clipPeak ? $"; of the test-time clip: {clipPeak / 1048576.0:F0} MiB" : ""));
     }

@@ -20,15 +20,16 @@ public static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "a clip cache made by 'deepimpression prepare'", Required = true };
         var split = new Option<string>("--split") { Description = "validation or test", DefaultValueFactory = _ => "validation" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var deterministic = DeviceSelection.DeterministicOption();
         var chunk = new Option<int>("--chunk") { Description = "frames per chunk of the visual stream", DefaultValueFactory = _ => 32 };
         var output = new Option<string?>("--predictions") { Description = "CSV to write (default: predictions_<split>.csv beside the model)" };
         var command = new Command("evaluate", "Evaluate a model on a split of a prepared cache with the original's test-time procedure.")
         {
-            model, data, split, device, chunk, output,
+            model, data, split, device, chunk, output, deterministic,
         };
         command.SetAction(parse =>
         {
-            var dev = DeviceSelection.Resolve(parse.GetValue(device)!);
+            var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             int chunkSize = parse.GetValue(chunk);
             if (chunkSize < 1) throw new InvalidInputException("--chunk must be at least 1.");
             string modelPath = parse.GetValue(model)!, splitName = parse.GetValue(split)!;

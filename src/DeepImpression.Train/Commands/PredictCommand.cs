@@ -16,14 +16,15 @@ public static class PredictCommand
         var videos = new Argument<string[]>("videos") { Description = "video files (mp4 with an audio track)", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var deterministic = DeviceSelection.DeterministicOption();
         var chunk = new Option<int>("--chunk") { Description = "frames per chunk of the visual stream", DefaultValueFactory = _ => VideoPredictor.DefaultChunkSize };
         var command = new Command("predict", "Predict the apparent Big Five traits of videos with the test-time procedure (every frame, the whole sound).")
         {
-            model, videos, json, device, chunk,
+            model, videos, json, device, chunk, deterministic,
         };
         command.SetAction(parse =>
         {
-            var dev = DeviceSelection.Resolve(parse.GetValue(device)!);
+            var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             int chunkSize = parse.GetValue(chunk);
             if (chunkSize < 1) throw new InvalidInputException("--chunk must be at least 1.");
             var predictor = new VideoPredictor(ModelFile.Load(parse.GetValue(model)!, dev), chunkSize);

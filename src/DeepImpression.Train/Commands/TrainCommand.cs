@@ -29,11 +29,12 @@ public static class TrainCommand
         var maxSteps = new Option<long>("--max-steps") { Description = "stop after this many steps in all (0: no limit)", DefaultValueFactory = _ => 0L };
         var crop = new Option<int?>("--crop") { Description = "training crop size in pixels (default 224; 112 on the synthetic data)" };
         var audioWindow = new Option<int?>("--audio-window") { Description = "training audio window in samples (default 50,176; 16,384 on the synthetic data)" };
+        var deterministic = DeviceSelection.DeterministicOption();
 
         var command = new Command("train", "Train the Deep Impression network (the original recipe: Adam alpha 0.0002, beta1 0.5, batch 32, " +
                                            "mean absolute error). Without --data it trains on the embedded synthetic data set.")
         {
-            data, epochs, batch, lr, beta1, device, seed, output, resume, evalEvery, threads, maxSteps, crop, audioWindow,
+            data, epochs, batch, lr, beta1, device, seed, output, resume, evalEvery, threads, maxSteps, crop, audioWindow, deterministic,
         };
         command.SetAction(parse =>
         {
@@ -67,6 +68,7 @@ public static class TrainCommand
                     MaxSteps = parse.GetValue(maxSteps),
                     CropSize = parse.GetValue(crop) ?? (synthetic ? SyntheticDefault.CropSize : 224),
                     AudioWindow = parse.GetValue(audioWindow) ?? (synthetic ? SyntheticDefault.AudioWindow : 50_176),
+                    Deterministic = parse.GetValue(deterministic),
                 };
             }
             int threadCount = parse.GetValue(threads);

@@ -27,10 +27,12 @@ public static class SyntheticDefault
             ? home
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "deepimpression");
 
-    /// <summary>Makes the synthetic videos and their cache if they are not complete yet; returns the cache folder.</summary>
+    /// <summary>Makes the synthetic videos and their cache if they are not complete yet; returns the cache folder.
+    /// Without ffmpeg on PATH the clips are drawn straight into a cache of their own (<see cref="SyntheticCacheRenderer"/>).</summary>
     public static string EnsurePrepared(TextWriter log, string? root = null, CancellationToken cancellation = default)
     {
         root ??= Path.Combine(Home, "synthetic-v1");
+        if (!OnPath(ExternalTool.Ffmpeg)) return EnsureRendered(log, Path.Combine(root, "cache-rendered"), cancellation);
         string videos = Path.Combine(root, "videos"), cache = Path.Combine(root, "cache");
         var generated = SyntheticDataSet.Generate(SyntheticDataSetOptions.EmbeddedDefault(videos) with { Clips = Clips }, cancellation: cancellation);
         if (generated.Encoded > 0)
@@ -54,4 +56,16 @@ public static class SyntheticDefault
         }
         return cache;
     }
+
+    private static string EnsureRendered(TextWriter log, string cache, CancellationToken cancellation)
+    {
+        var options = SyntheticDataSetOptions.EmbeddedDefault(cache) with { Clips = Clips, FrameSize = CachedFrameSize };
+        int added = SyntheticCacheRenderer.Render(options, cache, FramesPerClip, [.. SyntheticDataSet.LabelFiles.Keys.Where(s => s != SyntheticPlan.Test)],
+            cancellation);
+        if (added > 0) log.WriteLine($"synthetic data: ffmpeg is not on PATH, so {added} clips were drawn straight into {cache} (no video files)");
+        return cache;
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, program)));
 }

@@ -33,6 +33,9 @@ public sealed record TrainingOptions
     public double HeldOutFraction { get; init; } = 0.2;
     /// <summary>Loader worker threads (0: one per core).</summary>
     public int Workers { get; init; }
+    /// <summary>On CUDA, only deterministic cuDNN algorithms in a fixed order, so that the run (and a resumed run)
+    /// repeats bit for bit; the CPU always does. Kept in config.json, so --resume continues the same way.</summary>
+    public bool Deterministic { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 

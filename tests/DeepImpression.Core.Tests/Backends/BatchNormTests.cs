@@ -92,7 +92,7 @@ public sealed class BatchNormTests
         using var dx = Poisoned(n, c, h, w);
         using var dGamma = Poisoned(c);
         using var dBeta = Poisoned(c);
-        Cpu.BatchNormBackward(tx, tdy, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+        Cpu.BatchNormBackward(tx, tdy, tGamma, Eps, saveMean, saveInvStd, dx, dGamma, dBeta);
         return (dx.ToArray(), dGamma.ToArray(), dBeta.ToArray());
     }
 
@@ -192,7 +192,7 @@ public sealed class BatchNormTests
             if (fused)
             {
                 Cpu.BatchNormReluForwardTraining(tx, tz, tGamma, tBeta, y, 0.1, rm, rv, Eps, saveMean, saveInvStd);
-                Cpu.BatchNormReluBackward(tx, y, tdy, tGamma, saveMean, saveInvStd, dx, dz, dGamma, dBeta);
+                Cpu.BatchNormReluBackward(tx, y, tdy, tGamma, Eps, saveMean, saveInvStd, dx, dz, dGamma, dBeta);
             }
             else
             {
@@ -202,7 +202,7 @@ public sealed class BatchNormTests
                 if (tz is not null) Cpu.Add(normalized, tz, normalized);
                 Cpu.ActivationForward(ActivationMode.Relu, normalized, y);
                 Cpu.ActivationBackward(ActivationMode.Relu, y, tdy, dz ?? gated!);
-                Cpu.BatchNormBackward(tx, dz ?? gated!, tGamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+                Cpu.BatchNormBackward(tx, dz ?? gated!, tGamma, Eps, saveMean, saveInvStd, dx, dGamma, dBeta);
             }
             return [y.ToArray(), saveMean.ToArray(), saveInvStd.ToArray(), rm.ToArray(), rv.ToArray(), dx.ToArray(), dGamma.ToArray(), dBeta.ToArray(),
                 dz?.ToArray() ?? []];

@@ -72,10 +72,20 @@ public class InteropLayoutTests
         {
             "cuInit", "cuDriverGetVersion", "cuDeviceGet", "cuDeviceGetCount", "cuDeviceGetName", "cuDeviceGetAttribute",
             "cuDevicePrimaryCtxRetain", "cuCtxSetCurrent", "cuStreamCreate", "cuStreamSynchronize", "cuEventCreate", "cuEventRecord",
-            "cuEventSynchronize", "cuEventElapsedTime", "cuMemFreeHost", "cuMemsetD32Async", "cuModuleLoadData", "cuModuleGetFunction",
+            "cuEventSynchronize", "cuMemFreeHost", "cuMemsetD32Async", "cuModuleLoadData", "cuModuleGetFunction",
             "cuLaunchKernel", "cuGetErrorName", "cuGetErrorString",
         }));
         Assert.That(EntryPoints(typeof(CudaDriver)), Has.None.EqualTo("cuMemAlloc").And.None.EqualTo("cuMemcpyHtoDAsync").And.None.EqualTo("cuDeviceTotalMem"));
+    }
+
+    [Test]
+    public void EventTimingBindsTheV2SymbolCuda13DeclaresAndFallsBackToV1OnOlderDrivers()
+    {
+        Assert.That(CudaDriver.EventElapsedTimeSymbols, Is.EqualTo(new[] { "cuEventElapsedTime_v2", "cuEventElapsedTime" }));
+        Assert.That(CudaDriver.FirstExported(CudaDriver.EventElapsedTimeSymbols, _ => true), Is.EqualTo("cuEventElapsedTime_v2"));
+        Assert.That(CudaDriver.FirstExported(CudaDriver.EventElapsedTimeSymbols, s => s == "cuEventElapsedTime"), Is.EqualTo("cuEventElapsedTime"));
+        Assert.That(CudaDriver.FirstExported(CudaDriver.EventElapsedTimeSymbols, _ => false), Is.Null);
+        Assert.That(EntryPoints(typeof(CudaDriver)), Has.None.StartsWith("cuEventElapsedTime"), "bound by address, not by a fixed import");
     }
 
     [Test]

@@ -15,7 +15,7 @@ public class KernelCompilationTests
 
         var baseline = Name();
         Assert.That(Name(), Is.EqualTo(baseline));
-        Assert.That(baseline, Does.Match(@"^pooling-sm_90-nvrtc12\.6-[0-9a-f]{32}\.cubin$"));
+        Assert.That(baseline, Does.Match(@"^pooling-sm_90-nvrtc12\.6-[0-9a-f]{16}\.cubin$"));
         var variants = new[]
         {
             Name(source: "k "), Name(options: ["--gpu-architecture=sm_90", "-lineinfo"]), Name(target: new CompileTarget(90, false)),
@@ -24,6 +24,19 @@ public class KernelCompilationTests
         Assert.That(variants, Has.None.EqualTo(baseline));
         Assert.That(variants, Is.Unique);
         Assert.That(Name(target: new CompileTarget(80, false)), Does.EndWith(".ptx").And.Contain("compute_80"));
+    }
+
+    [Test]
+    public void TheCacheFileNameHashIsFnv1aOfTheIdentityTheSameOnEveryRunAndMachine()
+    {
+        // The published FNV-1a 64 test vectors (draft-eastlake-fnv): the hash is the algorithm, not this process's.
+        Assert.That(Fnv1a64.Hash([]), Is.EqualTo(0xcbf29ce484222325UL));
+        Assert.That(Fnv1a64.Hash("a"u8), Is.EqualTo(0xaf63dc4c8601ec8cUL));
+        Assert.That(Fnv1a64.Hash("foobar"u8), Is.EqualTo(0x85944171f73967e8UL));
+        // A fixed identity gives a fixed name: a kernel compiled on one machine is found under the same name on any other.
+        var identity = "pooling\nsm_90\n12.6\n--gpu-architecture=sm_90\nk";
+        Assert.That(KernelCacheKey.FileName("pooling", "k", ["--gpu-architecture=sm_90"], Sm90, (12, 6)),
+            Is.EqualTo($"pooling-sm_90-nvrtc12.6-{Fnv1a64.Hash(System.Text.Encoding.UTF8.GetBytes(identity)):x16}.cubin"));
     }
 
     [Test]

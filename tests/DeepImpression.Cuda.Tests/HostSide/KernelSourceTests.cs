@@ -44,7 +44,8 @@ public class KernelSourceTests
 
     /// <summary>
     /// Without NVRTC, clang's NVPTX back end still type-checks the kernels and generates PTX for them. The prelude
-    /// declares the few built-ins NVRTC would supply. Skipped when clang is absent.
+    /// declares the few built-ins NVRTC would supply (the rounding intrinsics as external functions: clang only type-checks
+    /// their use). Skipped when clang is absent.
     /// </summary>
     [Test]
     public void KernelSourcesCompileToPtxWithClangWhereItIsInstalled()
@@ -85,6 +86,15 @@ public class KernelSourceTests
         extern "C" __device__ float sqrtf(float);
         extern "C" __device__ double fabs(double);
         extern "C" __device__ float __int_as_float(int);
+        extern "C" __device__ float fmaf(float, float, float);
+        extern "C" __device__ float __fadd_rn(float, float);
+        extern "C" __device__ float __fsub_rn(float, float);
+        extern "C" __device__ float __fmul_rn(float, float);
+        extern "C" __device__ float __fdiv_rn(float, float);
+        extern "C" __device__ float __fsqrt_rn(float);
+        extern "C" __device__ double __dadd_rn(double, double);
+        extern "C" __device__ double __dsub_rn(double, double);
+        extern "C" __device__ double __ddiv_rn(double, double);
         extern "C" __device__ void __syncthreads(void) __asm("llvm.nvvm.barrier0");
         static __device__ inline int min(int a, int b) { return a < b ? a : b; }
         static __device__ inline int max(int a, int b) { return a > b ? a : b; }

@@ -19,7 +19,7 @@ public class LibraryLoadingTests
         {
             var fake = Path.Combine(folder, "libcuda.so.1");
             File.WriteAllText(fake, "not an ELF file");
-            var result = CudaLibraries.Search(CudaLibrary.Driver, k => k == LibrarySearchPath.PathVariable ? folder : null);
+            var result = CudaLibraries.Search(CudaLibrary.Driver, k => k == LibrarySearchPath.PathVariable ? folder : null, ILibraryFileSystem.OnDisk);
             Assert.That(result.IsLoaded, Is.False);
             Assert.That(result.FailureMessage, Does.Contain($"DEEPIMPRESSION_CUDA_PATH ({folder})"));
             Assert.That(result.FailureMessage, Does.Contain($"Found but failed to load: {fake}: "));

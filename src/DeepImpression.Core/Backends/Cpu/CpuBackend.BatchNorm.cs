@@ -21,7 +21,8 @@ public sealed partial class CpuBackend
             Ptr(y), n, c, inner);
     }
 
-    public unsafe void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    /// <summary>Works from the saved 1/sqrt(var + eps), so <paramref name="epsilon"/> is not needed again here.</summary>
+    public unsafe void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor dGamma, Tensor dBeta)
     {
         var (n, c, inner) = ChannelLayout(x);
@@ -37,7 +38,7 @@ public sealed partial class CpuBackend
             Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner, relu: true, residual: z is null ? null : Ptr(z));
     }
 
-    public unsafe void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    public unsafe void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta)
     {
         var (n, c, inner) = ChannelLayout(x);

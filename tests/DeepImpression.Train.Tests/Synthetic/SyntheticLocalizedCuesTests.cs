@@ -1,3 +1,4 @@
+using DeepImpression.Train.Analysis.Regions;
 using DeepImpression.Train.Data;
 using DeepImpression.Train.Data.Decoding;
 using DeepImpression.Train.Synthetic;
@@ -48,6 +49,11 @@ public class SyntheticLocalizedCuesTests
             var rgb = new byte[Size.BytesPerFrame];
             var regions = new byte[Size.Width * Size.Height];
             new SyntheticFrameRenderer(clip, Size, 30).Render(index, rgb, regions);
+
+            // The ground-truth maps written beside the clips are what the renderer drew, badge included.
+            var written = RegionMapFolder.Open(Path.Combine(folder.Path, SyntheticDataSet.RegionsFolder)).Load(clip.Name, Size, [index, total - 1]);
+            Assert.That(written.Maps[0], Is.EqualTo(regions), clip.Name);
+            Assert.That(written.Contains(SyntheticRegions.Badge) && written.Contains(SyntheticRegions.Mouth), Is.True, clip.Name);
 
             // The badge's squares, away from their edges (H.264 blurs those), in the decoded red plane.
             var light = new List<double>();

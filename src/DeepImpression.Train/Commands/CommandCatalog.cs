@@ -17,5 +17,7 @@ public static class CommandCatalog
         PredictCommand.Create(),
         ImportCommand.Create(),
         DoctorCommand.Create(),
+        FaceRegionsCommand.Create(),
+        OcclusionSegmentsCommand.Create(), // TEMPORARY top-level for trials: the lead wires it under 'occlusion'.
     ];
 }

@@ -18,6 +18,7 @@ public static class CommandCatalog
         ImportCommand.Create(),
         DoctorCommand.Create(),
         FaceRegionsCommand.Create(),
+        ExtremesCommand.Create(),
         OcclusionSegmentsCommand.Create(), // TEMPORARY top-level for trials: the lead wires it under 'occlusion'.
     ];
 }

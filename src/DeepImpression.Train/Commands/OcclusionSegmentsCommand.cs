@@ -78,7 +78,7 @@ public static class OcclusionSegmentsCommand
         {
             var cells = Enumerable.Range(0, TraitScores.Count).Select(k => result.Effect(region, k).Effect).ToArray();
             table.AddRow([Markup.Escape(result.Legend.NameOf(region)), cells[0].N.ToString(CultureInfo.InvariantCulture),
-                .. cells.Select(e => double.IsNaN(e.D) ? "-" : string.Create(CultureInfo.InvariantCulture, $"{e.D:+0.00;-0.00} [{e.CiLow:+0.00;-0.00}, {e.CiHigh:+0.00;-0.00}]"))]);
+                .. cells.Select(e => double.IsNaN(e.D) ? "-" : Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{e.D:+0.00;-0.00} [{e.CiLow:+0.00;-0.00}, {e.CiHigh:+0.00;-0.00}]")))]);
         }
         var console = ConsoleOutput.Create();
         console.WriteLine($"Cohen's d of the change when a region is masked ({result.Effects[0].Effect.Confidence:P0} interval), over {result.Videos.Count} videos:");

@@ -62,10 +62,10 @@ public sealed class SyntheticFrameRenderer
         FillEllipse(rgb, regions, SyntheticRegions.Mouth, cx, cy + 0.45 * ry, 0.35 * rx, 0.03 * ry + 0.12 * ry * open, (90, 20, 30));
     }
 
-    // The badge: a square (half side 0.3 head radii) centred 0.62 of the head's height radius above its centre, inside
+    // The badge: a square (half side 0.4 head radii) centred 0.62 of the head's height radius above its centre, inside
     // the head above the eyes for every head size and frame shape the set makes.
     private const double BadgeOffset = 0.62;
-    private const double BadgeHalfSide = 0.3;
+    private const double BadgeHalfSide = 0.4;
     private const double BadgeGrey = 0.5;
 
     /// <summary>A 2 x 2 checkerboard of grey squares, grey * (1 + contrast) and grey * (1 - contrast).</summary>

@@ -14,7 +14,10 @@ namespace DeepImpression.Train.Synthetic;
 /// trait's loudness there and the quietest loudness of the standard range, <see cref="QuietLoudness"/>, before and
 /// after.</item>
 /// </list>
-/// Everything else (the other cues, the people, the labels, the splits) is as in <see cref="SyntheticVariant.Standard"/>.
+/// The scores of these two traits are drawn independent of the other three (without the common factor that makes
+/// the standard variant's traits correlate), so that a network can predict them only from their own cues and an
+/// occlusion analysis has one right answer for each. Everything else (the other traits' scores and cues, the people,
+/// the splits, every random draw) is as in <see cref="SyntheticVariant.Standard"/>.
 /// </summary>
 public static class SyntheticLocalizedCues
 {
@@ -32,6 +35,10 @@ public static class SyntheticLocalizedCues
 
     /// <summary>Loudness outside the span: the standard loudness at the lowest score, 0.25 exp(0.45 * -2.5).</summary>
     public static readonly double QuietLoudness = 0.25 * Math.Exp(0.45 * -SyntheticCues.ZLimit);
+
+    /// <summary>Whether trait <paramref name="trait"/>'s scores are drawn without the common factor in <paramref name="variant"/>.</summary>
+    public static bool IsIndependent(SyntheticVariant variant, int trait) =>
+        variant == SyntheticVariant.LocalizedCues && trait is VisualTrait or AudioTrait;
 
     /// <summary>Name of the visual trait, for messages and tests.</summary>
     public static string VisualTraitName => TraitScores.Names[VisualTrait];

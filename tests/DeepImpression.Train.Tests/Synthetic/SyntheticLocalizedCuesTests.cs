@@ -23,12 +23,40 @@ public class SyntheticLocalizedCuesTests
         for (int i = 0; i < standard.Count; i++)
         {
             var (s, l) = (standard[i], localized[i]);
-            Assert.That((l.Name, l.Split, l.Labels, l.Scores), Is.EqualTo((s.Name, s.Split, s.Labels, s.Scores)));
-            Assert.That(l.Cues with { Brightness = s.Cues.Brightness, BadgeContrast = null }, Is.EqualTo(s.Cues));
+            Assert.That((l.Name, l.Split, l.Seed, l.Person with { Timbre = [] }), Is.EqualTo((s.Name, s.Split, s.Seed, s.Person with { Timbre = [] })));
+            Assert.That(l.Person.Timbre, Is.EqualTo(s.Person.Timbre));
+            foreach (int k in new[] { 1, 3, 4 })
+            {
+                Assert.That(l.Scores[k], Is.EqualTo(s.Scores[k]), $"trait {k}");
+                Assert.That(l.Labels[k], Is.EqualTo(s.Labels[k]), $"trait {k}");
+            }
+            Assert.That((l.Cues.HueDegrees, l.Cues.PitchHz, l.Cues.StripeCycles, l.Cues.SyllablesPerSecond),
+                        Is.EqualTo((s.Cues.HueDegrees, s.Cues.PitchHz, s.Cues.StripeCycles, s.Cues.SyllablesPerSecond)));
+            Assert.That(l.Cues.Loudness, Is.EqualTo(SyntheticCues.FromScores(l.Scores).Loudness));
             Assert.That(s.Cues.BadgeContrast, Is.Null);
             Assert.That(l.Cues.Brightness, Is.EqualTo(SyntheticLocalizedCues.FixedBrightness));
-            Assert.That(l.Cues.BadgeContrast, Is.EqualTo(SyntheticLocalizedCues.ContrastPerUnit * (SyntheticCues.Clip(s.Scores[SyntheticLocalizedCues.VisualTrait]) + 2.5)).Within(1e-12));
+            Assert.That(l.Cues.BadgeContrast, Is.EqualTo(SyntheticLocalizedCues.ContrastPerUnit * (SyntheticCues.Clip(l.Scores[SyntheticLocalizedCues.VisualTrait]) + 2.5)).Within(1e-12));
         }
+    }
+
+    [Test]
+    public void The_localized_traits_do_not_correlate_with_the_others()
+    {
+        var clips = SyntheticPlan.Make(3000, 9, SyntheticVariant.LocalizedCues);
+        double Correlation(int a, int b)
+        {
+            var x = clips.Select(c => c.Scores[a]).ToArray();
+            var y = clips.Select(c => c.Scores[b]).ToArray();
+            double mx = x.Average(), my = y.Average();
+            return x.Zip(y, (u, v) => (u - mx) * (v - my)).Sum() / Math.Sqrt(x.Sum(u => (u - mx) * (u - mx)) * y.Sum(v => (v - my) * (v - my)));
+        }
+        // People share scores across their clips, so the effective sample is about 750 people: 0.1 is over 2.5 standard errors.
+        foreach (int k in new[] { 1, 3, 4 })
+        {
+            Assert.That(Math.Abs(Correlation(SyntheticLocalizedCues.VisualTrait, k)), Is.LessThan(0.1), $"C with trait {k}");
+            Assert.That(Math.Abs(Correlation(SyntheticLocalizedCues.AudioTrait, k)), Is.LessThan(0.1), $"E with trait {k}");
+        }
+        Assert.That(Correlation(1, 3), Is.GreaterThan(0.4), "the others still share the common factor");
     }
 
     [Test]

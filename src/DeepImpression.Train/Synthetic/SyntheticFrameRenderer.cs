@@ -68,18 +68,22 @@ public sealed class SyntheticFrameRenderer
     private const double BadgeHalfSide = 0.4;
     private const double BadgeGrey = 0.5;
 
-    /// <summary>A 2 x 2 checkerboard of grey squares, grey * (1 + contrast) and grey * (1 - contrast).</summary>
+    /// <summary>
+    /// A 2 x 2 checkerboard around mid grey g: two squares g * (1 + c, 1 - c, 1 + c) (magenta) and two
+    /// g * (1 - c, 1 + c, 1 - c) (green), of about the same luminance, so that the cue is a colour contrast that
+    /// neither the dark eyes nor the background share.
+    /// </summary>
     private void DrawBadge(Span<byte> rgb, Span<byte> regions, double cx, double cy, double half, double contrast)
     {
         int w = _size.Width, h = _size.Height;
-        byte light = ToByte(BadgeGrey * (1 + contrast)), dark = ToByte(BadgeGrey * (1 - contrast));
+        byte up = ToByte(BadgeGrey * (1 + contrast)), down = ToByte(BadgeGrey * (1 - contrast));
         int x0 = Math.Max(0, (int)Math.Round(cx - half)), x1 = Math.Min(w, (int)Math.Round(cx + half));
         int y0 = Math.Max(0, (int)Math.Round(cy - half)), y1 = Math.Min(h, (int)Math.Round(cy + half));
         for (int y = y0; y < y1; y++)
             for (int x = x0; x < x1; x++)
             {
-                byte v = (x + 0.5 < cx) == (y + 0.5 < cy) ? light : dark;
-                Paint(rgb, regions, y * w + x, (v, v, v), SyntheticRegions.Badge);
+                bool magenta = (x + 0.5 < cx) == (y + 0.5 < cy);
+                Paint(rgb, regions, y * w + x, magenta ? (up, down, up) : (down, up, down), SyntheticRegions.Badge);
             }
     }
 

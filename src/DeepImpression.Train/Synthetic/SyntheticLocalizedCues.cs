@@ -6,8 +6,8 @@ namespace DeepImpression.Train.Synthetic;
 /// The ground truth of <see cref="SyntheticVariant.LocalizedCues"/>:
 /// <list type="bullet">
 /// <item>Conscientiousness is seen only in a <b>badge</b> on the forehead (region <see cref="SyntheticRegions.Badge"/>):
-/// a 2 x 2 checkerboard of grey squares whose contrast is <c>0.18 (z + 2.5)</c>, from 0 (a plain grey patch) at
-/// z = -2.5 to 0.9 at z = +2.5. The scene brightness no longer depends on it (fixed at the standard variant's
+/// a 2 x 2 checkerboard of magenta and green squares around mid grey, of about equal luminance, whose colour
+/// contrast is <c>0.18 (z + 2.5)</c>: from 0 (a plain grey patch) at z = -2.5 to 0.9 (vivid squares) at z = +2.5. The scene brightness no longer depends on it (fixed at the standard variant's
 /// 0.55). Masking the badge with any uniform colour removes all its contrast, which reads as the lowest level, so
 /// masking shifts every clip's prediction the same way.</item>
 /// <item>Extraversion is heard only in the <b>middle third</b> of the clip (<see cref="AudioSpan"/>): the voice has the

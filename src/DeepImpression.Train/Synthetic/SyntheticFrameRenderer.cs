@@ -6,7 +6,7 @@ namespace DeepImpression.Train.Synthetic;
 /// Draws the frames of a synthetic clip as rgb24: a background of the clip's hue and brightness with vertical
 /// stripes of the clip's spatial frequency (drifting sideways), and a cartoon head (the person's colour and size) that
 /// wanders on a slow Lissajous path, with eyes and a mouth that opens with the voice; in the localized-cue variant
-/// also a badge on the forehead (<see cref="SyntheticLocalizedCues"/>). It can also write what it drew at each pixel
+/// also a badge in the top-left corner (<see cref="SyntheticLocalizedCues"/>). It can also write what it drew at each pixel
 /// (<see cref="SyntheticRegions"/>), the ground truth of segment-level occlusion.
 /// </summary>
 public sealed class SyntheticFrameRenderer
@@ -55,17 +55,21 @@ public sealed class SyntheticFrameRenderer
         double cy = h * (0.5 + 0.12 * Math.Sin(2 * Math.PI * (p.PathSpeedY * t + 2 * p.PathPhase)));
         double rx = 0.11 * w * p.HeadSize, ry = 0.3 * h * p.HeadSize;
         FillEllipse(rgb, regions, SyntheticRegions.Head, cx, cy, rx, ry, _head);
-        if (_clip.Cues.BadgeContrast is { } contrast) DrawBadge(rgb, regions, cx, cy - BadgeOffset * ry, BadgeHalfSide * rx, contrast);
         FillEllipse(rgb, regions, SyntheticRegions.Eyes, cx - 0.4 * rx, cy - 0.25 * ry, 0.12 * rx, 0.12 * rx, (20, 20, 20));
         FillEllipse(rgb, regions, SyntheticRegions.Eyes, cx + 0.4 * rx, cy - 0.25 * ry, 0.12 * rx, 0.12 * rx, (20, 20, 20));
         double open = _clip.Envelope(t);
         FillEllipse(rgb, regions, SyntheticRegions.Mouth, cx, cy + 0.45 * ry, 0.35 * rx, 0.03 * ry + 0.12 * ry * open, (90, 20, 30));
+        if (_clip.Cues.BadgeContrast is { } contrast)
+        {
+            double half = BadgeHalfSide * h, centre = BadgeMargin * h + half;
+            DrawBadge(rgb, regions, centre, centre, half, contrast);
+        }
     }
 
-    // The badge: a square (half side 0.4 head radii) centred 0.62 of the head's height radius above its centre, inside
-    // the head above the eyes for every head size and frame shape the set makes.
-    private const double BadgeOffset = 0.62;
-    private const double BadgeHalfSide = 0.4;
+    // The badge: a square of a fifth of the frame's height in its top-left corner (a fixed place, like a channel's
+    // logo), drawn over everything else.
+    private const double BadgeHalfSide = 0.1;
+    private const double BadgeMargin = 0.04;
     private const double BadgeGrey = 0.5;
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace DeepImpression.Train.Synthetic;
 /// <summary>
 /// The ground truth of <see cref="SyntheticVariant.LocalizedCues"/>:
 /// <list type="bullet">
-/// <item>Conscientiousness is seen only in a <b>badge</b> on the forehead (region <see cref="SyntheticRegions.Badge"/>):
+/// <item>Conscientiousness is seen only in a <b>badge</b>, a square of a fifth of the frame's height in its top-left
+/// corner, drawn over everything else (region <see cref="SyntheticRegions.Badge"/>):
 /// a 2 x 2 checkerboard of magenta and green squares around mid grey, of about equal luminance, whose colour
 /// contrast is <c>0.18 (z + 2.5)</c>: from 0 (a plain grey patch) at z = -2.5 to 0.9 (vivid squares) at z = +2.5. The scene brightness no longer depends on it (fixed at the standard variant's
 /// 0.55). Masking the badge with any uniform colour removes all its contrast, which reads as the lowest level, so

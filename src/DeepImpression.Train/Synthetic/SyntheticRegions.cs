@@ -2,7 +2,7 @@ namespace DeepImpression.Train.Synthetic;
 
 /// <summary>
 /// The region ids of the synthetic set's ground-truth label maps: what <see cref="SyntheticFrameRenderer"/> drew at
-/// each pixel (later parts drawn over earlier ones: background, head, badge, eyes, mouth).
+/// each pixel (later parts drawn over earlier ones: background, head, eyes, mouth, badge).
 /// </summary>
 public static class SyntheticRegions
 {

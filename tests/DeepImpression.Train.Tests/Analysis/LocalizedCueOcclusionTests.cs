@@ -13,7 +13,7 @@ namespace DeepImpression.Train.Tests.Analysis;
 
 /// <summary>
 /// Segment-level occlusion against ground truth: on the localized-cue synthetic set, where Conscientiousness is seen
-/// only in the forehead badge, a network trained briefly must show its largest effect on Conscientiousness when the
+/// only in the corner badge, a network trained briefly must show its largest effect on Conscientiousness when the
 /// badge is masked. Square frames, cropped whole, so that every training example shows the badge.
 /// </summary>
 [TestFixture, Category("Slow")]

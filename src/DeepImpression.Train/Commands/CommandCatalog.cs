@@ -19,6 +19,5 @@ public static class CommandCatalog
         DoctorCommand.Create(),
         FaceRegionsCommand.Create(),
         ExtremesCommand.Create(),
-        OcclusionSegmentsCommand.Create(), // TEMPORARY top-level for trials: the lead wires it under 'occlusion'.
     ];
 }

@@ -5,7 +5,6 @@ using DeepImpression.Train.Synthetic;
 using DeepImpression.Train.Tests.Analysis;
 using DeepImpression.Train.Tests.Data;
 using DeepImpression.Train.Tests.Training;
-using DeepImpression.Train.Training;
 
 namespace DeepImpression.Train.Tests.Commands;
 
@@ -14,13 +13,7 @@ namespace DeepImpression.Train.Tests.Commands;
 [NonParallelizable]
 public class AnalysisCommandTests
 {
-    private static readonly Lazy<string> Trained = new(() =>
-    {
-        string run = Path.Combine(Path.GetTempPath(), "deepimpression-tests", $"analysis-commands-{Environment.ProcessId}");
-        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
-        new Trainer(TinyTrainingCache.Options(run, epochs: 1) with { EvalEvery = 0 }, TextWriter.Null, false).Train(false, CancellationToken.None);
-        return new RunFolder(run).LastCheckpoint;
-    });
+    private static readonly Lazy<string> Trained = new(() => TinyTrainingCache.OneEpochCheckpoint);
 
     /// <summary>The segments command under an <c>occlusion</c> command, as the program wires it, with its errors handled as Program does.</summary>
     private static (int Code, string Out, string Err) Occlusion(params string[] args)

@@ -137,6 +137,21 @@ public interface IBackend : IDisposable
     /// <summary>The inverse of <see cref="Concat"/>: x cut along <paramref name="axis"/> into the outputs.</summary>
     void Split(Tensor x, int axis, IReadOnlyList<Tensor> outputs);
 
+    /// <summary>
+    /// Copies rectangles between (N,C,H,W) tensors of equal C: for every window and channel c,
+    /// y[dn, c, dy + r, dx + q] = x[sn, c, sy + r, sx + q] for r &lt; Height, q &lt; Width, where a source cell outside
+    /// x reads as <paramref name="outsideValue"/> (a layer's padding: 0 for a convolution, −∞ for max pooling) and a
+    /// destination cell outside y is skipped. Destination windows must not overlap. Crops and pastes the patches of
+    /// incremental (occlusion) inference. The default goes through the host; backends override it with a kernel.
+    /// </summary>
+    void CopyWindows(Tensor x, Tensor y, IReadOnlyList<WindowCopy> windows, float outsideValue)
+    {
+        var source = x.ToArray();
+        var destination = y.ToArray();
+        WindowCopy.ApplyOnHost(source, x.Shape, destination, y.Shape, windows, outsideValue);
+        y.CopyFrom(destination);
+    }
+
     // ---- Reductions --------------------------------------------------------------------------------------------
 
     /// <summary>y = Σ of x along <paramref name="axis"/>; y has x's shape with that dimension set to 1.</summary>

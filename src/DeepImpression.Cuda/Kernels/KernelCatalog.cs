@@ -16,6 +16,9 @@ public static class KernelCatalog
     public static readonly KernelSignature Affine = new("elementwise", "di_affine", [Pointer, Float, Float, Pointer, Int]);
     public static readonly KernelSignature CopyBlocks = new("elementwise", "di_copy_blocks", [Pointer, Pointer, Int, Int, Int, Int, Int, Int]);
 
+    public static readonly KernelSignature CopyWindows = new("windows", "di_copy_windows",
+        [Pointer, Pointer, Pointer, Int, Int, Int, Int, Int, Int, Int, Int, Float]);
+
     public static readonly KernelSignature AdamUpdate = new("optimizers", "di_adam_update", [Pointer, Pointer, Pointer, Pointer, Float, Float, Float, Float, Int]);
     public static readonly KernelSignature SgdMomentumUpdate = new("optimizers", "di_sgd_momentum_update", [Pointer, Pointer, Pointer, Float, Float, Int]);
 
@@ -33,6 +36,6 @@ public static class KernelCatalog
     public static IReadOnlyList<KernelSignature> All { get; } =
     [
         Add, Axpby, Affine, CopyBlocks, AdamUpdate, SgdMomentumUpdate, ReducePartial, ReduceFinish, SumAxis, MaeBackward,
-        MaxPoolForward, MaxPoolBackward, AveragePoolForward, AveragePoolBackward,
+        MaxPoolForward, MaxPoolBackward, AveragePoolForward, AveragePoolBackward, CopyWindows,
     ];
 }

@@ -19,5 +19,7 @@ public static class CommandCatalog
         DoctorCommand.Create(),
         ServeCommand.Create(),
         ProfileCommand.Create(),
+        FaceRegionsCommand.Create(),
+        ExtremesCommand.Create(),
     ];
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DeepImpression.Core;
 using DeepImpression.Core.Serialization;
+using DeepImpression.Train.Analysis.Regions;
 using DeepImpression.Train.Data;
 using DeepImpression.Train.Data.Labels;
 
@@ -12,12 +13,17 @@ namespace DeepImpression.Train.Synthetic;
 /// Writes a synthetic data set laid out like the second ChaLearn release: <c>train/</c>, <c>validation/</c> and
 /// <c>test/</c> folders of <c>&lt;youtubeID&gt;.&lt;NNN&gt;.mp4</c> clips, the labels of each split in
 /// <c>annotation_training.pkl</c>, <c>annotation_validation.pkl</c> and <c>annotation_test.pkl</c> (official format),
-/// and <c>synthetic.json</c> with the settings and every clip's trait scores and cues (see <see cref="SyntheticCues"/>).
-/// Deterministic for a seed. A rerun with the same settings skips the clips already written.
+/// <c>synthetic.json</c> with the settings and every clip's trait scores and cues (see <see cref="SyntheticCues"/>), and
+/// <c>regions/</c> with the ground-truth region map of every frame of every clip and its legend (see
+/// <see cref="RegionMapFolder"/>). Deterministic for a seed. A rerun with the same settings skips the clips already
+/// written.
 /// </summary>
 public static class SyntheticDataSet
 {
     public const string ManifestName = "synthetic.json";
+
+    /// <summary>The folder of the ground-truth region maps, inside the set's folder.</summary>
+    public const string RegionsFolder = "regions";
 
     /// <summary>Shortest clip allowed: one training window of audio must fit.</summary>
     public const double MinimumSeconds = 3.2;
@@ -33,7 +39,7 @@ public static class SyntheticDataSet
     {
         Validate(options);
         var started = DateTime.UtcNow;
-        var clips = SyntheticPlan.Make(options.Clips, options.Seed);
+        var clips = SyntheticPlan.Make(options.Clips, options.Seed, options.Variant);
         var manifest = SyntheticManifest.From(options, clips);
         string root = options.OutputDirectory;
         Directory.CreateDirectory(root);
@@ -50,12 +56,15 @@ public static class SyntheticDataSet
         }
 
         foreach (var split in LabelFiles.Keys) Directory.CreateDirectory(Path.Combine(root, split));
-        var todo = clips.Where(c => !File.Exists(PathOf(root, c))).ToArray();
+        string regions = Path.Combine(root, RegionsFolder);
+        Directory.CreateDirectory(regions);
+        new RegionLegend(SyntheticRegions.Legend(options.Variant), Path.Combine(regions, RegionLegend.JsonName)).WriteJson(regions);
+        var todo = clips.Where(c => !File.Exists(PathOf(root, c)) || !File.Exists(RegionMapPath(root, c))).ToArray();
         int done = 0;
         progress?.Report((0, todo.Length));
         Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = options.Jobs, CancellationToken = cancellation }, clip =>
         {
-            SyntheticClipEncoder.Encode(clip, PathOf(root, clip), options.FrameSize, options.FramesPerSecond, options.Seconds, cancellation);
+            SyntheticClipEncoder.Encode(clip, PathOf(root, clip), regions, options.FrameSize, options.FramesPerSecond, options.Seconds, cancellation);
             progress?.Report((Interlocked.Increment(ref done), todo.Length));
         });
 
@@ -73,6 +82,10 @@ public static class SyntheticDataSet
     }
 
     public static string PathOf(string root, SyntheticClipSpec clip) => Path.Combine(root, clip.Split, clip.Name);
+
+    /// <summary>The ground-truth region maps of <paramref name="clip"/>.</summary>
+    public static string RegionMapPath(string root, SyntheticClipSpec clip) =>
+        Path.Combine(root, RegionsFolder, RegionMapFolder.StemOf(clip.Name) + ".npz");
 
     private static void Validate(SyntheticDataSetOptions o)
     {
@@ -99,7 +112,8 @@ internal sealed record SyntheticManifest(
     [property: JsonPropertyName("width")] int Width,
     [property: JsonPropertyName("height")] int Height,
     [property: JsonPropertyName("framesPerSecond")] int FramesPerSecond,
-    [property: JsonPropertyName("clips")] IReadOnlyList<SyntheticManifestClip> Clips)
+    [property: JsonPropertyName("clips")] IReadOnlyList<SyntheticManifestClip> Clips,
+    [property: JsonPropertyName("variant"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Variant = null)
 {
     public const string FormatName = "deepimpression-synthetic-v1";
 
@@ -107,7 +121,13 @@ internal sealed record SyntheticManifest(
 
     public static SyntheticManifest From(SyntheticDataSetOptions o, IReadOnlyList<SyntheticClipSpec> clips) =>
         new(FormatName, o.Seed, o.Clips, o.Seconds, o.FrameSize.Width, o.FrameSize.Height, o.FramesPerSecond,
-            clips.Select(c => new SyntheticManifestClip(c.Name, c.Split, c.Scores, c.Cues, c.Labels.ToArray(), c.Interview)).ToArray());
+            clips.Select(c => new SyntheticManifestClip(c.Name, c.Split, c.Scores, c.Cues, c.Labels.ToArray(), c.Interview)).ToArray(),
+            // Absent for the standard variant, so that its manifest is what it was before variants existed.
+            o.Variant == SyntheticVariant.Standard ? null : SyntheticVariants.Name(o.Variant));
+
+    /// <summary>The variant's name; a manifest without one is of the standard variant.</summary>
+    [JsonIgnore]
+    public string VariantName => Variant ?? SyntheticVariants.Name(SyntheticVariant.Standard);
 
     public static SyntheticManifest Read(string path)
     {
@@ -125,9 +145,9 @@ internal sealed record SyntheticManifest(
 
     public bool SameSettings(SyntheticManifest other) =>
         Seed == other.Seed && ClipCount == other.ClipCount && Seconds.Equals(other.Seconds) && Width == other.Width
-        && Height == other.Height && FramesPerSecond == other.FramesPerSecond;
+        && Height == other.Height && FramesPerSecond == other.FramesPerSecond && VariantName == other.VariantName;
 
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{ClipCount} clips, seed {Seed}, {Seconds} s, {Width}x{Height}, {FramesPerSecond} fps");
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{ClipCount} clips, seed {Seed}, {Seconds} s, {Width}x{Height}, {FramesPerSecond} fps, {VariantName} cues");
 }
 
 internal sealed record SyntheticManifestClip(

@@ -7,7 +7,9 @@ namespace DeepImpression.Train.Synthetic;
 /// <summary>
 /// Decides every clip of a synthetic set from the seed alone: fake YouTube IDs with 2 to 6 clips each, trait scores,
 /// labels, and the split of every clip (60 % train, 20 % validation, 20 % test, assigned per clip, so that as in the
-/// real release a YouTube ID can appear in more than one split).
+/// real release a YouTube ID can appear in more than one split). The variant never changes the random draws; the
+/// localized variant changes the cues and makes its two localized traits independent of the others
+/// (<see cref="SyntheticLocalizedCues.IsIndependent"/>).
 /// </summary>
 public static class SyntheticPlan
 {
@@ -23,7 +25,7 @@ public static class SyntheticPlan
 
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-    public static IReadOnlyList<SyntheticClipSpec> Make(int clips, ulong seed)
+    public static IReadOnlyList<SyntheticClipSpec> Make(int clips, ulong seed, SyntheticVariant variant = SyntheticVariant.Standard)
     {
         if (clips <= 0) throw new ArgumentOutOfRangeException(nameof(clips));
         var rng = new Rng(seed);
@@ -47,7 +49,10 @@ public static class SyntheticPlan
             double common = rng.NextNormal();
             var personScores = new double[TraitScores.Count];
             for (int k = 0; k < personScores.Length; k++)
-                personScores[k] = Math.Sqrt(CommonFactor) * common + Math.Sqrt(1 - CommonFactor) * rng.NextNormal();
+            {
+                double own = rng.NextNormal();
+                personScores[k] = SyntheticLocalizedCues.IsIndependent(variant, k) ? own : Math.Sqrt(CommonFactor) * common + Math.Sqrt(1 - CommonFactor) * own;
+            }
 
             int count = Math.Min(2 + rng.NextInt(5), clips - drafts.Count);
             for (int c = 0; c < count; c++)
@@ -81,7 +86,7 @@ public static class SyntheticPlan
             // The second release's 'interview' score tracks the traits; here: their mean moved to the real mean, plus noise.
             double mean = (labels.Extraversion + labels.Agreeableness + labels.Conscientiousness + labels.Neuroticism + labels.Openness) / 5.0;
             float interview = (float)Math.Clamp(0.504 + (mean - 0.5266) * 1.1 + 0.06 * d.InterviewNoise, 0, 1);
-            return new SyntheticClipSpec(d.Name, split[i], d.Person, d.Scores, SyntheticCues.FromScores(d.Scores), labels, interview, d.Seed);
+            return new SyntheticClipSpec(d.Name, split[i], d.Person, d.Scores, SyntheticCues.FromScores(d.Scores, variant), labels, interview, d.Seed, variant);
         }).ToArray();
     }
 }

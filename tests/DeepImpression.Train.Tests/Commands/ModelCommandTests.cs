@@ -16,14 +16,7 @@ namespace DeepImpression.Train.Tests.Commands;
 [NonParallelizable]
 public class ModelCommandTests
 {
-    private static readonly Lazy<string> Trained = new(() =>
-    {
-        string run = Path.Combine(Path.GetTempPath(), "deepimpression-tests", $"model-commands-{Environment.ProcessId}");
-        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
-        var options = TinyTrainingCache.Options(run, epochs: 1) with { EvalEvery = 0 };
-        new Trainer(options, TextWriter.Null, false).Train(false, CancellationToken.None);
-        return new RunFolder(run).LastCheckpoint;
-    });
+    private static readonly Lazy<string> Trained = new(() => TinyTrainingCache.OneEpochCheckpoint);
 
     [Test]
     public void Evaluate_reports_four_decimal_accuracy_beside_the_baseline_and_writes_official_predictions_the_same_every_run()

@@ -32,6 +32,17 @@ internal static class TinyTrainingCache
 
     public static string Directory => Shared.Value;
 
+    private static readonly Lazy<string> OneEpoch = new(() =>
+    {
+        string run = Path.Combine(Path.GetTempPath(), "deepimpression-tests", $"one-epoch-{Environment.ProcessId}");
+        if (System.IO.Directory.Exists(run)) System.IO.Directory.Delete(run, recursive: true);
+        new Trainer(Options(run, epochs: 1) with { EvalEvery = 0 }, TextWriter.Null, false).Train(false, CancellationToken.None);
+        return new RunFolder(run).LastCheckpoint;
+    });
+
+    /// <summary>The checkpoint of one epoch on this cache (no validation), made once per run, for commands that need a model.</summary>
+    public static string OneEpochCheckpoint => OneEpoch.Value;
+
     /// <summary>Options small enough for a test: batch 2, 32-pixel crops, 4,096-sample windows.</summary>
     public static TrainingOptions Options(string runDirectory, int epochs = 2) => new()
     {

@@ -38,8 +38,8 @@ public sealed class ClipDecoder
     {
         var info = Probe(path, cancellation);
         var audio = DecodeAudio(info, cancellation);
-        var (frames, count) = DecodeFrames(info, frameCount, cancellation);
-        return new DecodedClip(path, audio, frames, count, FrameSize);
+        var (frames, count, indices) = DecodeFrames(info, frameCount, cancellation);
+        return new DecodedClip(path, audio, frames, count, FrameSize, indices);
     }
 
     /// <summary>The whole first audio track as 16 kHz mono samples in [-1, 1].</summary>
@@ -49,9 +49,19 @@ public sealed class ClipDecoder
     public DecodedClip DecodeFrames(string path, int? frameCount, CancellationToken cancellation = default)
     {
         var info = Probe(path, cancellation);
-        var (frames, count) = DecodeFrames(info, frameCount, cancellation);
-        return new DecodedClip(path, [], frames, count, FrameSize);
+        var (frames, count, indices) = DecodeFrames(info, frameCount, cancellation);
+        return new DecodedClip(path, [], frames, count, FrameSize, indices);
     }
+
+    /// <summary>The video frame indices that <see cref="Decode"/> would return for <paramref name="frameCount"/> (all
+    /// frames when null), from the container's frame count, without decoding (a file that stops early gives fewer).</summary>
+    public static IReadOnlyList<int> PlannedFrames(string path, int? frameCount, CancellationToken cancellation = default)
+    {
+        int total = TotalFrames(MediaProbe.Probe(path, cancellation));
+        return frameCount is { } k ? EvenlySpacedFrames(total, k) : [.. Enumerable.Range(0, total)];
+    }
+
+    private static int TotalFrames(MediaInfo info) => info.VideoFrameCount ?? (int)Math.Round(info.DurationSeconds * info.FramesPerSecond);
 
     /// <summary>Indices of <paramref name="wanted"/> frames spread evenly over <paramref name="total"/>, each at the middle of its stretch.</summary>
     public static int[] EvenlySpacedFrames(int total, int wanted)
@@ -102,16 +112,17 @@ public sealed class ClipDecoder
         return audio;
     }
 
-    private (byte[] Frames, int Count) DecodeFrames(MediaInfo info, int? wanted, CancellationToken cancellation)
+    private (byte[] Frames, int Count, int[]? Indices) DecodeFrames(MediaInfo info, int? wanted, CancellationToken cancellation)
     {
         if (wanted is <= 0) throw new ArgumentOutOfRangeException(nameof(wanted), "Ask for at least one frame.");
-        int total = info.VideoFrameCount ?? (int)Math.Round(info.DurationSeconds * info.FramesPerSecond);
+        int total = TotalFrames(info);
         string scale = string.Create(CultureInfo.InvariantCulture, $"scale={FrameSize.Width}:{FrameSize.Height}");
         string filter;
         int expectedFrames;
+        int[]? indices = null;
         if (wanted is { } k && total > 0)
         {
-            var indices = EvenlySpacedFrames(total, k);
+            indices = EvenlySpacedFrames(total, k);
             filter = $"select='{string.Join('+', indices.Select(i => string.Create(CultureInfo.InvariantCulture, $"eq(n,{i})")))}',{scale}";
             expectedFrames = indices.Length;
         }
@@ -135,7 +146,8 @@ public sealed class ClipDecoder
         if (count == 0) throw new InvalidInputException($"{info.Path}: no frame could be decoded{Detail(run)}.");
         if (total > 0 && count < TruncationTolerance * expectedFrames)
             throw new InvalidInputException($"{info.Path}: truncated or corrupt video: decoded {count} of the {expectedFrames} frames expected{Detail(run)}.");
-        return (ToPlanar(bytes, count, FrameSize), count);
+        // Frames past the end of a selection that ffmpeg did not deliver are cut off above, so the first count indices hold.
+        return (ToPlanar(bytes, count, FrameSize), count, indices?[..count]);
     }
 
     private static string Detail(ToolRun run) => run.Stderr.Trim().Length == 0 ? "" : $" ({run.LastStderrLine})";

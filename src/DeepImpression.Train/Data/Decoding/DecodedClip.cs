@@ -6,7 +6,7 @@ namespace DeepImpression.Train.Data.Decoding;
 /// </summary>
 public sealed class DecodedClip
 {
-    public DecodedClip(string path, float[] audio, byte[] frames, int frameCount, FrameSize frameSize)
+    public DecodedClip(string path, float[] audio, byte[] frames, int frameCount, FrameSize frameSize, int[]? frameIndices = null)
     {
         if (frames.Length != (long)frameCount * frameSize.BytesPerFrame)
             throw new ArgumentException($"{frameCount} frames of {frameSize} need {(long)frameCount * frameSize.BytesPerFrame} bytes, got {frames.Length}.");
@@ -15,6 +15,8 @@ public sealed class DecodedClip
         Frames = frames;
         FrameCount = frameCount;
         FrameSize = frameSize;
+        FrameIndices = frameIndices ?? [.. Enumerable.Range(0, frameCount)];
+        if (FrameIndices.Count != frameCount) throw new ArgumentException($"{frameCount} frames need {frameCount} frame indices, got {FrameIndices.Count}.");
     }
 
     public string Path { get; }
@@ -22,6 +24,9 @@ public sealed class DecodedClip
     public byte[] Frames { get; }
     public int FrameCount { get; }
     public FrameSize FrameSize { get; }
+
+    /// <summary>The index in the video of each decoded frame (counting the video's frames from 0).</summary>
+    public IReadOnlyList<int> FrameIndices { get; }
 
     public ReadOnlySpan<byte> Frame(int index) =>
         Frames.AsSpan(checked(index * FrameSize.BytesPerFrame), FrameSize.BytesPerFrame);

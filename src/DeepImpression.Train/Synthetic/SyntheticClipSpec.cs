@@ -26,8 +26,18 @@ public sealed record SyntheticClipSpec(
     SyntheticCues Cues,
     TraitScores Labels,
     float Interview,
-    ulong Seed)
+    ulong Seed,
+    SyntheticVariant Variant = SyntheticVariant.Standard)
 {
+    /// <summary>The voice's peak amplitude at <paramref name="seconds"/> into a clip of <paramref name="clipSeconds"/>:
+    /// the loudness cue throughout, or (localized variant) only inside <see cref="SyntheticLocalizedCues.AudioSpan"/>.</summary>
+    public double Loudness(double seconds, double clipSeconds)
+    {
+        if (Variant != SyntheticVariant.LocalizedCues) return Cues.Loudness;
+        var (start, end) = SyntheticLocalizedCues.AudioSpan(clipSeconds);
+        return seconds >= start && seconds < end ? Cues.Loudness : SyntheticLocalizedCues.QuietLoudness;
+    }
+
     /// <summary>The syllable envelope in [0, 1] at time <paramref name="seconds"/>: drives the voice and the mouth.</summary>
     public double Envelope(double seconds)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DeepImpression.Train.Data.Labels;
 
 namespace DeepImpression.Train.Synthetic;
@@ -15,9 +16,12 @@ namespace DeepImpression.Train.Synthetic;
 /// </list>
 /// The label of trait k is <c>clamp(mean_k + sd_k * (0.92 z_k + 0.39 e), 0, 1)</c> with <c>e</c> standard normal
 /// noise and the mean and spread of the real training labels, so a perfect reader of the cues scores about 0.95
-/// (1 - MAE) and the mean predictor about 0.88, as on the real data.
+/// (1 - MAE) and the mean predictor about 0.88, as on the real data. <see cref="SyntheticVariant.LocalizedCues"/> moves
+/// two cues into one region and one time span (<see cref="SyntheticLocalizedCues"/>); <see cref="BadgeContrast"/> is
+/// set only there.
 /// </summary>
-public sealed record SyntheticCues(double Loudness, double HueDegrees, double Brightness, double PitchHz, double StripeCycles, double SyllablesPerSecond)
+public sealed record SyntheticCues(double Loudness, double HueDegrees, double Brightness, double PitchHz, double StripeCycles, double SyllablesPerSecond,
+                                   [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BadgeContrast = null)
 {
     public const double ZLimit = 2.5;
     public const double SignalWeight = 0.92;
@@ -30,17 +34,20 @@ public sealed record SyntheticCues(double Loudness, double HueDegrees, double Br
     public static IReadOnlyList<double> TraitSpreads { get; } = [0.152, 0.136, 0.155, 0.154, 0.147];
 
     /// <summary>The cues of trait scores <paramref name="z"/> (E, A, C, N, O order).</summary>
-    public static SyntheticCues FromScores(ReadOnlySpan<double> z)
+    public static SyntheticCues FromScores(ReadOnlySpan<double> z, SyntheticVariant variant = SyntheticVariant.Standard)
     {
         if (z.Length != TraitScores.Count) throw new ArgumentException("Five trait scores expected.");
         double e = Clip(z[0]), a = Clip(z[1]), c = Clip(z[2]), n = Clip(z[3]), o = Clip(z[4]);
-        return new SyntheticCues(
+        var cues = new SyntheticCues(
             Loudness: 0.25 * Math.Exp(0.45 * e),
             HueDegrees: 120 + 40 * a,
             Brightness: 0.55 + 0.14 * c,
             PitchHz: 200 * Math.Pow(2, 0.4 * n),
             StripeCycles: 6 * Math.Pow(2, 0.35 * o),
             SyllablesPerSecond: 4 * Math.Pow(2, 0.3 * o));
+        return variant == SyntheticVariant.LocalizedCues
+            ? cues with { Brightness = SyntheticLocalizedCues.FixedBrightness, BadgeContrast = SyntheticLocalizedCues.BadgeContrast(c) }
+            : cues;
     }
 
     /// <summary>The label of every trait from its score and its noise draw.</summary>

@@ -33,7 +33,7 @@ public static class SyntheticDataSet
     {
         Validate(options);
         var started = DateTime.UtcNow;
-        var clips = SyntheticPlan.Make(options.Clips, options.Seed);
+        var clips = SyntheticPlan.Make(options.Clips, options.Seed, options.Variant);
         var manifest = SyntheticManifest.From(options, clips);
         string root = options.OutputDirectory;
         Directory.CreateDirectory(root);
@@ -99,7 +99,8 @@ internal sealed record SyntheticManifest(
     [property: JsonPropertyName("width")] int Width,
     [property: JsonPropertyName("height")] int Height,
     [property: JsonPropertyName("framesPerSecond")] int FramesPerSecond,
-    [property: JsonPropertyName("clips")] IReadOnlyList<SyntheticManifestClip> Clips)
+    [property: JsonPropertyName("clips")] IReadOnlyList<SyntheticManifestClip> Clips,
+    [property: JsonPropertyName("variant"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Variant = null)
 {
     public const string FormatName = "deepimpression-synthetic-v1";
 
@@ -107,7 +108,13 @@ internal sealed record SyntheticManifest(
 
     public static SyntheticManifest From(SyntheticDataSetOptions o, IReadOnlyList<SyntheticClipSpec> clips) =>
         new(FormatName, o.Seed, o.Clips, o.Seconds, o.FrameSize.Width, o.FrameSize.Height, o.FramesPerSecond,
-            clips.Select(c => new SyntheticManifestClip(c.Name, c.Split, c.Scores, c.Cues, c.Labels.ToArray(), c.Interview)).ToArray());
+            clips.Select(c => new SyntheticManifestClip(c.Name, c.Split, c.Scores, c.Cues, c.Labels.ToArray(), c.Interview)).ToArray(),
+            // Absent for the standard variant, so that its manifest is what it was before variants existed.
+            o.Variant == SyntheticVariant.Standard ? null : SyntheticVariants.Name(o.Variant));
+
+    /// <summary>The variant's name; a manifest without one is of the standard variant.</summary>
+    [JsonIgnore]
+    public string VariantName => Variant ?? SyntheticVariants.Name(SyntheticVariant.Standard);
 
     public static SyntheticManifest Read(string path)
     {
@@ -125,9 +132,9 @@ internal sealed record SyntheticManifest(
 
     public bool SameSettings(SyntheticManifest other) =>
         Seed == other.Seed && ClipCount == other.ClipCount && Seconds.Equals(other.Seconds) && Width == other.Width
-        && Height == other.Height && FramesPerSecond == other.FramesPerSecond;
+        && Height == other.Height && FramesPerSecond == other.FramesPerSecond && VariantName == other.VariantName;
 
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{ClipCount} clips, seed {Seed}, {Seconds} s, {Width}x{Height}, {FramesPerSecond} fps");
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{ClipCount} clips, seed {Seed}, {Seconds} s, {Width}x{Height}, {FramesPerSecond} fps, {VariantName} cues");
 }
 
 internal sealed record SyntheticManifestClip(

@@ -18,6 +18,10 @@ public sealed record SyntheticDataSetOptions
 
     public int FramesPerSecond { get; init; } = 30;
 
+    /// <summary>Which cues the clips carry; <see cref="SyntheticVariant.LocalizedCues"/> puts one trait's visual cue in
+    /// one region and one trait's audio cue in one time span (<see cref="SyntheticLocalizedCues"/>).</summary>
+    public SyntheticVariant Variant { get; init; } = SyntheticVariant.Standard;
+
     /// <summary>Clips encoded at the same time (each ffmpeg single-threaded).</summary>
     public int Jobs { get; init; } = Math.Max(1, Environment.ProcessorCount);
 

@@ -5,7 +5,9 @@ namespace DeepImpression.Train.Synthetic;
 /// <summary>
 /// Draws the frames of a synthetic clip as rgb24: a background of the clip's hue and brightness with vertical
 /// stripes of the clip's spatial frequency (drifting sideways), and a cartoon head (the person's colour and size) that
-/// wanders on a slow Lissajous path, with eyes and a mouth that opens with the voice.
+/// wanders on a slow Lissajous path, with eyes and a mouth that opens with the voice; in the localized-cue variant
+/// also a badge on the forehead (<see cref="SyntheticLocalizedCues"/>). It can also write what it drew at each pixel
+/// (<see cref="SyntheticRegions"/>), the ground truth of segment-level occlusion.
 /// </summary>
 public sealed class SyntheticFrameRenderer
 {
@@ -30,8 +32,9 @@ public sealed class SyntheticFrameRenderer
         _head = ((byte)(head.R * 255), (byte)(head.G * 255), (byte)(head.B * 255));
     }
 
-    /// <summary>Frame <paramref name="index"/> into <paramref name="rgb"/> (H x W x 3 bytes).</summary>
-    public void Render(int index, Span<byte> rgb)
+    /// <summary>Frame <paramref name="index"/> into <paramref name="rgb"/> (H x W x 3 bytes), and, unless
+    /// <paramref name="regions"/> is empty, the region id of every pixel into it (H x W bytes).</summary>
+    public void Render(int index, Span<byte> rgb, Span<byte> regions = default)
     {
         int w = _size.Width, h = _size.Height;
         double t = index / (double)_fps;
@@ -45,19 +48,50 @@ public sealed class SyntheticFrameRenderer
             _row[3 * x + 2] = ToByte(_background.B * m);
         }
         for (int y = 0; y < h; y++) _row.CopyTo(rgb.Slice(y * w * 3, w * 3));
+        if (!regions.IsEmpty) regions[..(w * h)].Fill(SyntheticRegions.Background);
 
         var p = _clip.Person;
         double cx = w * (0.5 + 0.25 * Math.Sin(2 * Math.PI * (p.PathSpeedX * t + p.PathPhase)));
         double cy = h * (0.5 + 0.12 * Math.Sin(2 * Math.PI * (p.PathSpeedY * t + 2 * p.PathPhase)));
         double rx = 0.11 * w * p.HeadSize, ry = 0.3 * h * p.HeadSize;
-        FillEllipse(rgb, cx, cy, rx, ry, _head);
-        FillEllipse(rgb, cx - 0.4 * rx, cy - 0.25 * ry, 0.12 * rx, 0.12 * rx, (20, 20, 20));
-        FillEllipse(rgb, cx + 0.4 * rx, cy - 0.25 * ry, 0.12 * rx, 0.12 * rx, (20, 20, 20));
+        FillEllipse(rgb, regions, SyntheticRegions.Head, cx, cy, rx, ry, _head);
+        if (_clip.Cues.BadgeContrast is { } contrast) DrawBadge(rgb, regions, cx, cy - BadgeOffset * ry, BadgeHalfSide * rx, contrast);
+        FillEllipse(rgb, regions, SyntheticRegions.Eyes, cx - 0.4 * rx, cy - 0.25 * ry, 0.12 * rx, 0.12 * rx, (20, 20, 20));
+        FillEllipse(rgb, regions, SyntheticRegions.Eyes, cx + 0.4 * rx, cy - 0.25 * ry, 0.12 * rx, 0.12 * rx, (20, 20, 20));
         double open = _clip.Envelope(t);
-        FillEllipse(rgb, cx, cy + 0.45 * ry, 0.35 * rx, 0.03 * ry + 0.12 * ry * open, (90, 20, 30));
+        FillEllipse(rgb, regions, SyntheticRegions.Mouth, cx, cy + 0.45 * ry, 0.35 * rx, 0.03 * ry + 0.12 * ry * open, (90, 20, 30));
     }
 
-    private void FillEllipse(Span<byte> rgb, double cx, double cy, double rx, double ry, (byte R, byte G, byte B) colour)
+    // The badge: a square (half side 0.3 head radii) centred 0.62 of the head's height radius above its centre, inside
+    // the head above the eyes for every head size and frame shape the set makes.
+    private const double BadgeOffset = 0.62;
+    private const double BadgeHalfSide = 0.3;
+    private const double BadgeGrey = 0.5;
+
+    /// <summary>A 2 x 2 checkerboard of grey squares, grey * (1 + contrast) and grey * (1 - contrast).</summary>
+    private void DrawBadge(Span<byte> rgb, Span<byte> regions, double cx, double cy, double half, double contrast)
+    {
+        int w = _size.Width, h = _size.Height;
+        byte light = ToByte(BadgeGrey * (1 + contrast)), dark = ToByte(BadgeGrey * (1 - contrast));
+        int x0 = Math.Max(0, (int)Math.Round(cx - half)), x1 = Math.Min(w, (int)Math.Round(cx + half));
+        int y0 = Math.Max(0, (int)Math.Round(cy - half)), y1 = Math.Min(h, (int)Math.Round(cy + half));
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+            {
+                byte v = (x + 0.5 < cx) == (y + 0.5 < cy) ? light : dark;
+                Paint(rgb, regions, y * w + x, (v, v, v), SyntheticRegions.Badge);
+            }
+    }
+
+    private static void Paint(Span<byte> rgb, Span<byte> regions, int pixel, (byte R, byte G, byte B) colour, byte region)
+    {
+        rgb[3 * pixel] = colour.R;
+        rgb[3 * pixel + 1] = colour.G;
+        rgb[3 * pixel + 2] = colour.B;
+        if (!regions.IsEmpty) regions[pixel] = region;
+    }
+
+    private void FillEllipse(Span<byte> rgb, Span<byte> regions, byte region, double cx, double cy, double rx, double ry, (byte R, byte G, byte B) colour)
     {
         int w = _size.Width, h = _size.Height;
         int y0 = Math.Max(0, (int)Math.Floor(cy - ry)), y1 = Math.Min(h - 1, (int)Math.Ceiling(cy + ry));
@@ -68,13 +102,7 @@ public sealed class SyntheticFrameRenderer
             if (half <= 0) continue;
             double span = rx * Math.Sqrt(half);
             int x0 = Math.Max(0, (int)Math.Ceiling(cx - span - 0.5)), x1 = Math.Min(w - 1, (int)Math.Floor(cx + span - 0.5));
-            for (int x = x0; x <= x1; x++)
-            {
-                int i = (y * w + x) * 3;
-                rgb[i] = colour.R;
-                rgb[i + 1] = colour.G;
-                rgb[i + 2] = colour.B;
-            }
+            for (int x = x0; x <= x1; x++) Paint(rgb, regions, y * w + x, colour, region);
         }
     }
 

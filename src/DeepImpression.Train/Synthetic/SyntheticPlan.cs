@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Synthetic;
 /// <summary>
 /// Decides every clip of a synthetic set from the seed alone: fake YouTube IDs with 2 to 6 clips each, trait scores,
 /// labels, and the split of every clip (60 % train, 20 % validation, 20 % test, assigned per clip, so that as in the
-/// real release a YouTube ID can appear in more than one split).
+/// real release a YouTube ID can appear in more than one split). The variant changes only the cues, never the draws.
 /// </summary>
 public static class SyntheticPlan
 {
@@ -23,7 +23,7 @@ public static class SyntheticPlan
 
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-    public static IReadOnlyList<SyntheticClipSpec> Make(int clips, ulong seed)
+    public static IReadOnlyList<SyntheticClipSpec> Make(int clips, ulong seed, SyntheticVariant variant = SyntheticVariant.Standard)
     {
         if (clips <= 0) throw new ArgumentOutOfRangeException(nameof(clips));
         var rng = new Rng(seed);
@@ -81,7 +81,7 @@ public static class SyntheticPlan
             // The second release's 'interview' score tracks the traits; here: their mean moved to the real mean, plus noise.
             double mean = (labels.Extraversion + labels.Agreeableness + labels.Conscientiousness + labels.Neuroticism + labels.Openness) / 5.0;
             float interview = (float)Math.Clamp(0.504 + (mean - 0.5266) * 1.1 + 0.06 * d.InterviewNoise, 0, 1);
-            return new SyntheticClipSpec(d.Name, split[i], d.Person, d.Scores, SyntheticCues.FromScores(d.Scores), labels, interview, d.Seed);
+            return new SyntheticClipSpec(d.Name, split[i], d.Person, d.Scores, SyntheticCues.FromScores(d.Scores, variant), labels, interview, d.Seed, variant);
         }).ToArray();
     }
 }

@@ -26,7 +26,7 @@ public static class SyntheticVoice
             phase += 2 * Math.PI * f0 * dt;
             double voice = 0;
             for (int k = 0; k < timbre.Length; k++) voice += timbre[k] * Math.Sin((k + 1) * phase);
-            double v = clip.Cues.Loudness * clip.Envelope(t) * voice / norm + clip.Person.NoiseLevel * rng.NextNormal();
+            double v = clip.Loudness(t, seconds) * clip.Envelope(t) * voice / norm + clip.Person.NoiseLevel * rng.NextNormal();
             samples[i] = (float)Math.Clamp(v, -1, 1);
         }
         return samples;

@@ -10,24 +10,27 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 internal static class AudioOcclusionPlot
 {
     private const int Width = 1000, WaveHeight = 220, TraitHeight = 420;
-    private const float LeftPadding = 80, RightPadding = 150;
+    private const float LeftPadding = 80, RightPadding = 20;
     private const int EnvelopePoints = 1500;
+    private const string FontName = "DejaVu Sans";
 
     public static byte[] Render(AudioOcclusionMap map)
     {
         double seconds = map.Waveform.Length / (double)AudioOcclusionMap.SampleRate;
         var wave = new ScottPlot.Plot();
+        wave.Font.Set(FontName);
         var (times, low, high) = Envelope(map.Waveform, EnvelopePoints);
         var band = wave.Add.FillY(times, low, high);
         band.FillColor = ScottPlot.Color.FromHex("#4a6fa5");
         band.LineWidth = 0;
         wave.Title(string.Create(CultureInfo.InvariantCulture,
-            $"Change of each trait when {map.Options.Window / (double)AudioOcclusionMap.SampleRate:0.###} s of the sound is masked ({map.Options.Fill}), every {map.Options.Hop / (double)AudioOcclusionMap.SampleRate:0.###} s"));
+            $"Change of each trait when {map.Options.Window / (double)AudioOcclusionMap.SampleRate:0.###} s of the sound is {(map.Options.Fill.ToString() == "0" ? "silenced" : $"filled with {map.Options.Fill}")}, every {map.Options.Hop / (double)AudioOcclusionMap.SampleRate:0.###} s"));
         wave.YLabel("waveform");
         wave.Axes.SetLimits(0, seconds, -1.05, 1.05);
         wave.Layout.Fixed(new ScottPlot.PixelPadding(LeftPadding, RightPadding, 30, 40));
 
         var traits = new ScottPlot.Plot();
+        traits.Font.Set(FontName);
         var centres = Enumerable.Range(0, map.Grid.Count).Select(i => (map.WindowSeconds(i).Start + map.WindowSeconds(i).End) / 2).ToArray();
         traits.Add.HorizontalLine(0, 1, ScottPlot.Colors.Gray);
         double extent = 1e-6;
@@ -42,8 +45,8 @@ internal static class AudioOcclusionPlot
         }
         traits.Axes.SetLimits(0, seconds, -1.1 * extent, 1.1 * extent);
         traits.XLabel("time (s): centre of the masked window");
-        traits.YLabel("change of the prediction (masked - unmasked)");
-        traits.ShowLegend(ScottPlot.Edge.Right);
+        traits.YLabel("change (masked - unmasked)");
+        traits.ShowLegend(ScottPlot.Alignment.UpperRight);
         traits.Layout.Fixed(new ScottPlot.PixelPadding(LeftPadding, RightPadding, 50, 10));
 
         using var surface = SKSurface.Create(new SKImageInfo(Width, WaveHeight + TraitHeight, SKColorType.Rgba8888, SKAlphaType.Premul));

@@ -25,9 +25,7 @@ public static class AudioOcclusion
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
     {
         options = (options ?? new AudioOcclusionOptions()).Validated();
-        bool wasTraining = net.IsTraining;
-        net.SetTraining(false);
-        try
+        return TraitHead.InEvaluationMode(net, () =>
         {
             var clock = Stopwatch.StartNew();
             var grid = OcclusionGrid.AlongTime(clip.Waveform.Length, options.Window, options.Hop);
@@ -46,10 +44,6 @@ public static class AudioOcclusion
             var masked = TraitHead.Predict(net, audio.Masked, visual, grid.Count);
             var cost = new OcclusionCost(options.Method, occlusion.Plan.NaiveMultiplyAdds, occlusion.Plan.IncrementalMultiplyAdds, clock.Elapsed);
             return new AudioOcclusionMap(clip.Source, grid, clip.Waveform, baseline, masked, options, cost);
-        }
-        finally
-        {
-            net.SetTraining(wasTraining);
-        }
+        });
     }
 }

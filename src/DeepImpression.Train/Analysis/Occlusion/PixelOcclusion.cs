@@ -25,9 +25,7 @@ public static class PixelOcclusion
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
     {
         options = (options ?? new PixelOcclusionOptions()).Validated();
-        bool wasTraining = net.IsTraining;
-        net.SetTraining(false);
-        try
+        return TraitHead.InEvaluationMode(net, () =>
         {
             var clock = Stopwatch.StartNew();
             var grid = OcclusionGrid.Centred(clip.Height, clip.Width, options.MaskSize, options.Stride);
@@ -39,10 +37,6 @@ public static class PixelOcclusion
             var cost = new OcclusionCost(options.Method, occlusion.Plan.NaiveMultiplyAdds * clip.FrameCount,
                 occlusion.Plan.IncrementalMultiplyAdds * clip.FrameCount, clock.Elapsed);
             return new PixelOcclusionMap(clip.Source, grid, clip.FrameCount, clip.RepresentativeFrame, baseline, masked, options, cost, occlusion.Plan);
-        }
-        finally
-        {
-            net.SetTraining(wasTraining);
-        }
+        });
     }
 }

@@ -13,6 +13,21 @@ public static class TraitHead
 {
     private const int Chunk = 1024;
 
+    /// <summary>Runs <paramref name="work"/> with <paramref name="net"/> in evaluation mode, then restores its mode.</summary>
+    public static T InEvaluationMode<T>(DeepImpressionNet net, Func<T> work)
+    {
+        bool wasTraining = net.IsTraining;
+        net.SetTraining(false);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            net.SetTraining(wasTraining);
+        }
+    }
+
     /// <summary>The auditory features (256) of the whole <paramref name="waveform"/>.</summary>
     public static float[] AudioFeatures(DeepImpressionNet net, float[] waveform)
     {

@@ -54,6 +54,17 @@ public sealed class IncrementalInferenceTests
         TestContext.Out.WriteLine(plan.Describe());
     }
 
+    [Test]
+    public void RefusesANetworkInTrainingMode()
+    {
+        var net = RandomNetwork.Create(seed: 7);
+        net.SetTraining(true);
+        var grid = OcclusionGrid.Centred(40, 64, (10, 10), (8, 8));
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new StreamOcclusion(net.Visual, grid, MaskFill.InputMean, OcclusionMethod.Incremental, 4).Run([RandomNetwork.Frame(3, 40, 64, 1)], Device.Cpu));
+        Assert.That(error!.Message, Does.Contain("evaluation mode"));
+    }
+
     private static void AssertSameFeatures(MaskedFeatures actual, MaskedFeatures expected)
     {
         Assert.That(actual.Masked, Has.Length.EqualTo(expected.Masked.Length));

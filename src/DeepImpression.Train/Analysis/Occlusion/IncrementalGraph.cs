@@ -9,11 +9,15 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// </summary>
 public sealed class IncrementalGraph
 {
-    private IncrementalGraph(IReadOnlyList<IncrementalStage> stages, IReadOnlyList<(int C, int H, int W)> nodes)
+    private IncrementalGraph(ResidualStream stream, IReadOnlyList<IncrementalStage> stages, IReadOnlyList<(int C, int H, int W)> nodes)
     {
+        Stream = stream;
         Stages = stages;
         Nodes = nodes;
     }
+
+    /// <summary>The stream whose layers the stages run.</summary>
+    public ResidualStream Stream { get; }
 
     public IReadOnlyList<IncrementalStage> Stages { get; }
 
@@ -49,6 +53,6 @@ public sealed class IncrementalGraph
             Add(new ConvolutionStage(name + "/branch2a", x + 1, x, block.Branch2a, block.Bn2a, Size(x)));
             Add(new ResidualStage(name, x + 2, x + 1, x, block, Size(x)));
         }
-        return new IncrementalGraph(stages, nodes);
+        return new IncrementalGraph(stream, stages, nodes);
     }
 }

@@ -42,6 +42,7 @@ public sealed class IncrementalStream : IDisposable
         var (c, h, w) = Graph.Nodes[0];
         if (input.Rank != 4 || input.Dim(0) != 1 || input.Dim(1) != c || input.Dim(2) != h || input.Dim(3) != w)
             throw new ArgumentException($"the input must be (1,{c},{h},{w}), got {input.Shape}.");
+        RequireEvaluationMode(Graph.Stream);
         ReleaseCache();
         using var noGrad = Backprop.NoGrad();
         using var scope = TensorScope.Begin();
@@ -62,6 +63,7 @@ public sealed class IncrementalStream : IDisposable
     public float[] Features(IReadOnlyList<int> masks, Tensor inputPatches)
     {
         if (_baseline is null) throw new InvalidOperationException("SetInput first.");
+        RequireEvaluationMode(Graph.Stream);
         if (masks.Count == 0) return [];
         var group = Plan.GroupOf(masks[0]);
         if (masks.Any(m => !ReferenceEquals(Plan.GroupOf(m), group)))
@@ -95,6 +97,13 @@ public sealed class IncrementalStream : IDisposable
     }
 
     public void Dispose() => ReleaseCache();
+
+    /// <summary>Masked and unmasked inputs must meet the same, fixed, batch-norm statistics: the running ones.</summary>
+    internal static void RequireEvaluationMode(ResidualStream stream)
+    {
+        if (stream.IsTraining)
+            throw new InvalidOperationException("occlusion needs the network in evaluation mode (SetTraining(false)): in training mode batch norm would normalize each batch by its own statistics.");
+    }
 
     private void ReleaseCache()
     {

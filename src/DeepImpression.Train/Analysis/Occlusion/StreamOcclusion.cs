@@ -43,6 +43,7 @@ public sealed class StreamOcclusion
         CancellationToken cancellation = default)
     {
         if (inputs.Count == 0) throw new ArgumentException("no input to mask.", nameof(inputs));
+        IncrementalStream.RequireEvaluationMode(_stream);
         var (channels, h, w) = Plan.Graph.Nodes[0];
         int features = _stream.FeatureCount, masks = Grid.Count, total = masks * inputs.Count;
         var sum = new double[masks * features];

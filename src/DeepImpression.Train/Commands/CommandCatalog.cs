@@ -15,6 +15,7 @@ public static class CommandCatalog
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         PredictCommand.Create(),
+        OcclusionCommand.Create(),
         ImportCommand.Create(),
         DoctorCommand.Create(),
         ServeCommand.Create(),

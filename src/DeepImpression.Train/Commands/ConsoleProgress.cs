@@ -44,7 +44,9 @@ public static class ConsoleProgress
                 if (done == 0) return;
                 last = clock.Elapsed;
                 double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title}: {done}/{total} ({100.0 * done / Math.Max(1, total):0}%), {rate:0.0} per second"));
+                var eta = TimeSpan.FromSeconds(Math.Round((total - done) / Math.Max(1e-9, rate)));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{title}: {done}/{total} ({100.0 * done / Math.Max(1, total):0}%), {rate:0.0} per second, ETA {eta:c}"));
             }
         }));
     }

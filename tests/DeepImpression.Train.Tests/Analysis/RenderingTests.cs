@@ -127,6 +127,16 @@ public sealed class RenderingTests
     }
 
     [Test]
+    public void MethodsThatDimThePictureShowHowMuchOfItShowsInTheColourBar()
+    {
+        var masked = new HeatMapOptions { Sign = SignMode.Absolute, Method = HeatMapMethod.MaskedImage };
+        Assert.That(HeatMapFigure.BarColours(masked)[1], Is.EqualTo(new Rgb(255, 255, 255)), "full strength: the picture as it is");
+        Assert.That(HeatMapFigure.BarColours(masked)[0], Is.EqualTo(new Rgb(0, 0, 0)), "no strength: black");
+        Assert.That(HeatMapFigure.BarColours(masked with { Method = HeatMapMethod.AlphaScaling })[0], Is.EqualTo(new Rgb(255, 255, 255)));
+        Assert.That(HeatMapFigure.BarColours(masked with { Method = HeatMapMethod.HeatMap }), Is.SameAs(ColorMap.Sequential));
+    }
+
+    [Test]
     public void PlanarFramesConvertToInterleavedPixels()
     {
         byte[] planar = [1, 2, 10, 20, 100, 200];  // R plane, G plane, B plane of a 2 x 1 frame

@@ -58,7 +58,7 @@ public static class HeatMapFigure
         if (showBar)
         {
             int barX = panelRect.X + panelW + BarGap;
-            using (var bar = ToSkImage(ColorBarImage(options.ResolvedColorMap, panelH)))
+            using (var bar = ToSkImage(ColorBarImage(BarColours(options), panelH)))
                 canvas.DrawImage(bar, new SKRect(barX, panelRect.Y, barX + BarWidth, panelRect.Y + panelH));
             using var line = new SKPaint { Color = new SKColor(30, 30, 30), StrokeWidth = 1, IsAntialias = false, Style = SKPaintStyle.Stroke };
             canvas.DrawRect(barX - 0.5f, panelRect.Y - 0.5f, BarWidth, panelH, line);
@@ -84,6 +84,18 @@ public static class HeatMapFigure
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return new RenderedFigure(png.ToArray(), figureW, figureH, panelRect, scale);
     }
+
+    /// <summary>What the colour bar shows: the colour map, or for the methods that dim the picture instead of colouring
+    /// it, how much of the picture shows (black to white for the masked image, white to grey for alpha scaling).</summary>
+    public static ColorMap BarColours(HeatMapOptions options) => options.Method switch
+    {
+        HeatMapMethod.MaskedImage => MaskedBar,
+        HeatMapMethod.AlphaScaling => AlphaBar,
+        _ => options.ResolvedColorMap,
+    };
+
+    private static readonly ColorMap MaskedBar = ColorMap.FromHex("picture shown", "#000000", "#ffffff");
+    private static readonly ColorMap AlphaBar = ColorMap.FromHex("picture opacity", "#ffffff", "#808080");
 
     /// <summary>A vertical strip of the colour map, its end (t = 1) at the top, <paramref name="height"/> pixels tall.</summary>
     public static RgbImage ColorBarImage(ColorMap colours, int height)

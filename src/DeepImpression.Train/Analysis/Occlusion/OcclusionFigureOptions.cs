@@ -1,0 +1,11 @@
+using DeepImpression.Train.Analysis.Rendering;
+
+namespace DeepImpression.Train.Analysis.Occlusion;
+
+/// <summary>How occlusion maps are drawn: the heat-map style (sign, method, colours, limits; titles and colour-bar
+/// labels are filled in per figure unless given) and how mask positions become pixels.</summary>
+public sealed record OcclusionFigureOptions
+{
+    public HeatMapOptions Style { get; init; } = new();
+    public PixelProjection Projection { get; init; } = PixelProjection.Bilinear;
+}

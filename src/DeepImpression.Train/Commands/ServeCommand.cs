@@ -20,9 +20,10 @@ public static class ServeCommand
         var keepUploads = new Option<bool>("--keep-uploads") { Description = "leave uploads on disk after analysis (they are personal data)" };
         var profiles = new Option<string>("--profiles") { Description = "folder of jobs.csv and people.csv", DefaultValueFactory = _ => defaults.ProfilesDirectory };
         var jsonLogs = new Option<bool>("--log-json") { Description = "log JSON lines instead of plain text" };
+        var noOcclusion = new Option<bool>("--no-occlusion") { Description = "no \"What drove this?\" occlusion maps (POST /api/occlusion answers 404)" };
         var command = new Command("serve", "Serve the demo: record or upload a short clip in the browser and see its apparent traits beside job profiles and reference people.")
         {
-            model, urls, device, maxUpload, maxSeconds, queue, recordSeconds, keepUploads, profiles, jsonLogs,
+            model, urls, device, maxUpload, maxSeconds, queue, recordSeconds, keepUploads, profiles, jsonLogs, noOcclusion,
         };
         command.SetAction(parse =>
         {
@@ -43,6 +44,7 @@ public static class ServeCommand
                 KeepUploads = parse.GetValue(keepUploads),
                 ProfilesDirectory = parse.GetValue(profiles)!,
                 JsonLogs = parse.GetValue(jsonLogs),
+                Occlusion = parse.GetValue(noOcclusion) ? null : ServeOptions.DefaultOcclusion,
             };
             return Serve(options).GetAwaiter().GetResult();
         });

@@ -30,11 +30,20 @@ public sealed record MediaResult(long Bytes, double Seconds, string? VideoCodec,
 public sealed record TimingsResult(double ReceiveMs, double ProbeMs, double QueueMs, double PredictMs, double TotalMs);
 
 /// <summary>
-/// The occlusion heat map of the user's own clip ("what drove this?"): an image (URL or data: URL) of the trait
-/// changes overlaid on a frame, and a caption. Reserved for the occlusion analysis; the server sends null until it is
-/// wired in and <see cref="CapabilitiesResult.Occlusion"/> is true.
+/// The answer to <c>POST /api/occlusion</c>, the page's "What drove this?": how much covering each part of a frame of
+/// the user's own clip changes the five predictions, as a PNG (a data: URL) over that frame, with a caption.
 /// </summary>
-public sealed record OcclusionResult(string ImageUrl, string Caption);
+/// <param name="RequestId">The request id that the log lines carry.</param>
+/// <param name="ImageUrl">The map as a <c>data:image/png;base64,</c> URL.</param>
+/// <param name="Caption">What the picture shows, in words (also the image's alternative text).</param>
+/// <param name="Masks">How many masked versions of the frame were predicted.</param>
+/// <param name="Strongest">For each trait, the largest rise and fall that covering one patch gave.</param>
+/// <param name="Timings">Where the time went; <c>predictMs</c> is the occlusion analysis itself.</param>
+public sealed record OcclusionResponse(string RequestId, string ImageUrl, string Caption, int Masks,
+    IReadOnlyList<TraitChangeRange> Strongest, TimingsResult Timings);
+
+/// <summary>The largest rise and fall of one trait over all masks.</summary>
+public sealed record TraitChangeRange(string Key, string Name, float Rise, float Fall);
 
 /// <summary>The answer to <c>POST /api/analyze</c>.</summary>
 public sealed record AnalysisResponse(
@@ -45,8 +54,7 @@ public sealed record AnalysisResponse(
     IReadOnlyList<ProfileResult> ClosestPeople,
     MediaResult Media,
     TimingsResult Timings,
-    string Notice,
-    OcclusionResult? Occlusion);
+    string Notice);
 
 /// <summary>The analysis queue as <c>/api/health</c> shows it.</summary>
 public sealed record QueueState(int Running, int Waiting, int Capacity, bool Accepting);
@@ -55,7 +63,7 @@ public sealed record QueueState(int Running, int Waiting, int Capacity, bool Acc
 public sealed record LimitsResult(long MaxUploadBytes, double MaxMediaSeconds, double MinMediaSeconds, double RecordingSeconds);
 
 /// <summary>Optional features this server has.</summary>
-/// <param name="Occlusion">True when results carry the occlusion heat map of the user's clip.</param>
+/// <param name="Occlusion">True when <c>POST /api/occlusion</c> maps what drove a result.</param>
 public sealed record CapabilitiesResult(bool Occlusion);
 
 /// <summary>The answer to <c>GET /api/health</c>; <c>uploadsKept</c> is true when the server keeps clips after analysis.</summary>

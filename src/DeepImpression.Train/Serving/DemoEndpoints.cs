@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 
 namespace DeepImpression.Train.Serving;
 
-/// <summary>The page's files and the API: <c>GET /api/health</c>, <c>GET /api/profiles</c>, <c>POST /api/analyze</c>.</summary>
+/// <summary>The page's files and the API: <c>GET /api/health</c>, <c>GET /api/profiles</c>, <c>POST /api/analyze</c>,
+/// <c>POST /api/occlusion</c>.</summary>
 public static class DemoEndpoints
 {
     /// <summary>Content-Security-Policy of the page: its own files only, the camera preview and recording as blobs.</summary>
@@ -24,7 +25,7 @@ public static class DemoEndpoints
             device.ToString(),
             new QueueState(queue.Running, queue.Waiting, queue.Capacity, !queue.IsClosed),
             new LimitsResult(options.Limits.MaxUploadBytes, options.Limits.MaxSeconds, MediaLimits.MinimumSeconds, options.RecordingSeconds),
-            new CapabilitiesResult(Occlusion: false),
+            new CapabilitiesResult(Occlusion: options.Occlusion is not null),
             options.KeepUploads,
             TraitPoles.All,
             TraitPoles.Notice)));
@@ -35,20 +36,11 @@ public static class DemoEndpoints
             return Results.Json(new ProfilesResponse(jobs.Select(p => ProfileResult.From(p)).ToList(), people.Select(p => ProfileResult.From(p)).ToList()));
         });
 
-        app.MapPost("/api/analyze", async (HttpContext context, ILogger<AnalysisService> log) =>
-        {
-            string id = RequestIds.Of(context);
-            try
-            {
-                return Results.Json(await analysis.AnalyzeAsync(context.Request, id, context.RequestAborted));
-            }
-            catch (RequestRejectedException e)
-            {
-                log.LogInformation("request {RequestId}: refused with {Status}: {Reason}", id, e.StatusCode, e.Message);
-                if (e.RetryAfter is { } wait) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Results.Json(new ErrorResponse(e.Message, id), statusCode: e.StatusCode);
-            }
-        }).DisableAntiforgery();
+        app.MapPost("/api/analyze", (HttpContext context, ILogger<AnalysisService> log) =>
+            Answer(context, log, id => analysis.AnalyzeAsync(context.Request, id, context.RequestAborted))).DisableAntiforgery();
+
+        app.MapPost("/api/occlusion", (HttpContext context, ILogger<AnalysisService> log) =>
+            Answer(context, log, id => analysis.ExplainAsync(context.Request, id, context.RequestAborted))).DisableAntiforgery();
 
         foreach (var (path, asset) in StaticAssets.All)
         {
@@ -61,6 +53,23 @@ public static class DemoEndpoints
                 if (context.Request.Headers.IfNoneMatch == asset.ETag) return Results.StatusCode(StatusCodes.Status304NotModified);
                 return Results.Bytes(asset.Content, asset.ContentType);
             });
+        }
+    }
+
+    /// <summary>The JSON answer of <paramref name="work"/>, or a refusal as <see cref="ErrorResponse"/> with its status
+    /// (and Retry-After where it has one), logged with the request id.</summary>
+    private static async Task<IResult> Answer<T>(HttpContext context, ILogger log, Func<string, Task<T>> work)
+    {
+        string id = RequestIds.Of(context);
+        try
+        {
+            return Results.Json(await work(id));
+        }
+        catch (RequestRejectedException e)
+        {
+            log.LogInformation("request {RequestId}: refused with {Status}: {Reason}", id, e.StatusCode, e.Message);
+            if (e.RetryAfter is { } wait) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(new ErrorResponse(e.Message, id), statusCode: e.StatusCode);
         }
     }
 }

@@ -102,7 +102,7 @@ public sealed class DemoServer : IAsyncDisposable
         var queue = new AnalysisQueue(options.QueueCapacity);
         var uploads = new UploadFolder(options.KeepUploads);
         var server = new DemoServer(app, queue, uploads);
-        var analysis = new AnalysisService(predictor, queue, uploads, profiles, options.Limits, options.ClosestCount, loggers.CreateLogger<AnalysisService>());
+        var analysis = new AnalysisService(predictor, queue, uploads, profiles, options.Limits, options.ClosestCount, options.Occlusion, loggers.CreateLogger<AnalysisService>());
 
         app.Use((context, next) => RequestIds.Middleware(context, next, loggers.CreateLogger("DeepImpression.Requests")));
         app.UseHostFiltering();

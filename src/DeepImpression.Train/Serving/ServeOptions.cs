@@ -1,4 +1,5 @@
 using DeepImpression.Core.Tensors;
+using DeepImpression.Train.Analysis.Occlusion;
 
 namespace DeepImpression.Train.Serving;
 
@@ -40,4 +41,14 @@ public sealed record ServeOptions
 
     /// <summary>Log as JSON lines (one object per event) instead of plain lines.</summary>
     public bool JsonLogs { get; init; }
+
+    /// <summary>
+    /// How the page's "What drove this?" map is computed (<c>POST /api/occlusion</c>), or null for a server without it.
+    /// Coarser than the poster's 10 x 10 masks every 4 pixels, so that a map of one frame takes seconds, not minutes,
+    /// on a CPU: 16 x 16 masks every 8 pixels, 1,824 of them over the middle frame.
+    /// </summary>
+    public PixelOcclusionOptions? Occlusion { get; init; } = DefaultOcclusion;
+
+    /// <summary>The demo's occlusion settings unless told otherwise.</summary>
+    public static PixelOcclusionOptions DefaultOcclusion { get; } = new() { MaskSize = (16, 16), Stride = (8, 8), Frames = 1 };
 }

@@ -17,7 +17,7 @@ public readonly record struct StreamExtent(double Seconds, long Packets)
         double first = double.PositiveInfinity, end = double.NegativeInfinity;
         long packets = 0;
         var run = ExternalTool.Run(ExternalTool.Ffprobe,
-            ["-v", "error", "-select_streams", selector, "-show_entries", "packet=pts_time,dts_time,duration_time", "-of", "csv=p=0", path],
+            ["-v", "error", "-select_streams", selector, "-show_entries", "packet=pts_time,dts_time,duration_time", "-of", "csv=p=0", "-i", ExternalTool.InputFile(path)],
             readStdout: stdout =>
             {
                 using var reader = new StreamReader(stdout, leaveOpen: true);

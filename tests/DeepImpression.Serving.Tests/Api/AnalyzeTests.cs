@@ -37,7 +37,6 @@ public class AnalyzeTests
         Assert.That(result.Traits[4].High, Is.EqualTo("inventive / curious"));
         Assert.That(result.Traits[3].Low, Is.EqualTo("secure / confident"));
         Assert.That(result.Notice, Does.Contain("apparent traits").And.Contain("not a personality assessment").And.Contain("hiring"));
-        Assert.That(result.Occlusion, Is.Null);
         Assert.That(result.RequestId, Is.EqualTo(response.Headers.GetValues(RequestIds.Header).Single()));
         Assert.That(result.Media.Seconds, Is.EqualTo(4).Within(0.1));
         Assert.That(result.Media.Bytes, Is.EqualTo(new FileInfo(clip).Length));
@@ -96,11 +95,11 @@ public class AnalyzeTests
     }
 
     [Test]
-    public async Task Health_reports_the_limits_the_queue_and_no_occlusion_yet()
+    public async Task Health_reports_the_limits_the_queue_and_the_occlusion_capability()
     {
         var health = await _server.HealthAsync();
         Assert.That(health.Status, Is.EqualTo("ok"));
-        Assert.That(health.Capabilities.Occlusion, Is.False);
+        Assert.That(health.Capabilities.Occlusion, Is.True);
         Assert.That(health.Limits.MaxUploadBytes, Is.EqualTo(2_000_000));
         Assert.That(health.Limits.MaxMediaSeconds, Is.EqualTo(8));
         Assert.That(health.Limits.MinMediaSeconds, Is.EqualTo(50_176 / 16_000.0));

@@ -24,7 +24,7 @@ internal static class BrowserSetup
         string path = Path.Combine(TestFolders.Fresh("camera"), "astronaut.y4m");
         // 3 s at 640 x 480 and 15 fps (Chromium loops it): the photograph centred, as a webcam would frame a face.
         var run = ExternalTool.Run(ExternalTool.Ffmpeg,
-            ["-nostdin", "-v", "error", "-y", "-loop", "1", "-i", picture, "-t", "3", "-r", "15",
+            ["-nostdin", "-v", "error", "-y", "-loop", "1", "-i", ExternalTool.FileArgument(picture), "-t", "3", "-r", "15",
              "-vf", "scale=480:480,pad=640:480:80:0:color=0x2b3345,format=yuv420p", "-f", "yuv4mpegpipe", path]);
         Assert.That(run.Succeeded, Is.True, run.Stderr);
         return path;

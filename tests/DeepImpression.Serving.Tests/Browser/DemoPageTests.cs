@@ -29,7 +29,7 @@ public class DemoPageTests
     {
         string chromium = BrowserSetup.Chromium;
         string camera = BrowserSetup.CameraClip;
-        _server = await ServerHarness.StartAsync(o => o with { RecordingSeconds = RecordingSeconds, KeepUploads = true });
+        _server = await ServerHarness.StartAsync(o => o with { RecordingSeconds = RecordingSeconds, KeepUploads = true, Occlusion = ServerHarness.CoarseOcclusion });
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -112,6 +112,20 @@ public class DemoPageTests
         await AssertResultShownAsync(page, result);
         Assert.That(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), Is.True, "the page scrolls sideways");
         await ScreenshotAsync(page, "demo-result-phone.png", fullPage: true);
+
+        // "What drove this?": the page sends the clip it still holds to /api/occlusion and shows the map.
+        var explained = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/occlusion", StringComparison.Ordinal), new() { Timeout = TimeoutMs });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show what the network looked at" }).ClickAsync();
+        var occlusion = await explained;
+        Assert.That(occlusion.Status, Is.EqualTo(200), await occlusion.TextAsync());
+        var image = page.Locator("#explain-image");
+        await image.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.That(await image.GetAttributeAsync("alt"), Does.Contain("changed your five scores"));
+        Assert.That(await image.EvaluateAsync<int>("i => i.naturalWidth"), Is.GreaterThan(200), "the map's PNG decodes in the browser");
+        Assert.That(await page.Locator("#explain-status").InnerTextAsync(), Does.StartWith("Done:"));
+        Assert.That(_server.LeftoverUploads(), Has.Length.EqualTo(2), "the clip went to the server twice, once per request, and nowhere else");
+        await image.ScrollIntoViewIfNeededAsync();
+        await ScreenshotAsync(page, "demo-explain-phone.png", fullPage: false);
         Assert.That(problems, Is.Empty);
     }
 
@@ -164,7 +178,8 @@ public class DemoPageTests
         Assert.That(await page.Locator("#jobs .match h4").First.InnerTextAsync(), Does.StartWith(result.ClosestJobs[0].Name));
         Assert.That(await page.Locator("#people .match h4").First.InnerTextAsync(), Does.StartWith(result.ClosestPeople[0].Name));
         Assert.That(await page.Locator("#jobs .match").First.Locator(".mini").CountAsync(), Is.EqualTo(10), "five traits, yours and the profile's side by side");
-        Assert.That(await page.Locator("#explain").IsHiddenAsync(), Is.True, "no occlusion analysis on this server yet");
+        Assert.That(await page.Locator("#explain").IsVisibleAsync(), Is.True, "the server offers occlusion maps");
+        Assert.That(await page.Locator("#explain-body").IsHiddenAsync(), Is.True, "the map is computed only when asked for");
     }
 
     private static Task<string> FocusedIdAsync(IPage page) => page.EvaluateAsync<string>("() => document.activeElement ? document.activeElement.id : ''");

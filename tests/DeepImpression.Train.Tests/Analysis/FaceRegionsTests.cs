@@ -22,7 +22,7 @@ public class FaceRegionsTests
         if (!File.Exists(Astronaut)) Assert.Ignore($"{Astronaut} is missing: install Debian's python3-skimage (bash scripts/setup.sh).");
         string path = Path.Combine(folder, "astronaut.mp4");
         var run = ExternalTool.Run(ExternalTool.Ffmpeg,
-            ["-nostdin", "-v", "error", "-y", "-loop", "1", "-i", Astronaut, "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=16000",
+            ["-nostdin", "-v", "error", "-y", "-loop", "1", "-i", ExternalTool.FileArgument(Astronaut), "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=16000",
              "-t", "1.5", "-vf", "crop=512:288:0:0,scale=456:256,format=yuv420p", "-r", "30", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", path]);
         Assert.That(run.Succeeded, Is.True, run.Stderr);
         return path;

@@ -14,6 +14,9 @@
     recorder: null,
     timers: [],
     lastClip: null,
+    resultClip: null,
+    explainRequest: null,
+    explainTimer: null,
   };
 
   // ---- small helpers -------------------------------------------------------------------------
@@ -353,6 +356,8 @@
   }
 
   function showResult(result) {
+    // The clip stays in the page (never on the server) in case the user asks what drove the result.
+    state.resultClip = state.lastClip;
     state.lastClip = null;
     for (const node of document.querySelectorAll('.js-notice')) node.textContent = result.notice;
     const list = $('traits');
@@ -360,16 +365,16 @@
     fillMatches('jobs', result.closestJobs, result.traits, 'job');
     fillMatches('people', result.closestPeople, result.traits, 'person');
 
-    // "What drove this?": only when the server can explain and this result carries the explanation.
-    const canExplain = Boolean(state.health && state.health.capabilities && state.health.capabilities.occlusion && result.occlusion);
+    // "What drove this?": offered when the server computes occlusion maps; computed only when asked for.
+    const canExplain = Boolean(state.health && state.health.capabilities && state.health.capabilities.occlusion && state.resultClip);
+    cancelExplain();
     $('explain').hidden = !canExplain;
     $('explain-body').hidden = true;
     $('explain-toggle').setAttribute('aria-expanded', 'false');
-    if (canExplain) {
-      $('explain-image').src = result.occlusion.imageUrl;
-      $('explain-image').alt = result.occlusion.caption;
-      $('explain-caption').textContent = result.occlusion.caption;
-    }
+    $('explain-status').textContent = '';
+    $('explain-image').hidden = true;
+    $('explain-image').removeAttribute('src');
+    $('explain-caption').textContent = '';
 
     const t = result.timings;
     $('timings').textContent =
@@ -384,6 +389,57 @@
     const body = $('explain-body');
     body.hidden = !body.hidden;
     $('explain-toggle').setAttribute('aria-expanded', String(!body.hidden));
+    if (!body.hidden && !$('explain-image').getAttribute('src') && !state.explainRequest) requestExplanation();
+  }
+
+  function requestExplanation() {
+    const clip = state.resultClip;
+    if (!clip) return;
+    const started = Date.now();
+    const status = $('explain-status');
+    status.textContent = 'Covering one patch at a time and predicting again…';
+    state.explainTimer = setInterval(() => {
+      status.textContent = `Covering one patch at a time and predicting again… ${Math.round((Date.now() - started) / 1000)} s`;
+    }, 1000);
+
+    const form = new FormData();
+    form.append('video', clip.clip, clip.name);
+    const request = new XMLHttpRequest();
+    state.explainRequest = request;
+    request.open('POST', '/api/occlusion');
+    request.responseType = 'json';
+    request.onload = () => {
+      const body = request.response;
+      finishExplain();
+      if (request.status === 200 && body && body.imageUrl) {
+        $('explain-image').src = body.imageUrl;
+        $('explain-image').alt = body.caption;
+        $('explain-image').hidden = false;
+        $('explain-caption').textContent = body.caption;
+        status.textContent = `Done: ${body.masks} covered versions of the frame in ${(body.timings.predictMs / 1000).toFixed(0)} s.`;
+        return;
+      }
+      let message = body && body.error ? body.error : `The server answered ${request.status}.`;
+      const retry = request.getResponseHeader('Retry-After');
+      if (request.status === 503 && retry) message += ` Try again in about ${retry} s.`;
+      status.textContent = message;
+    };
+    request.onerror = () => {
+      finishExplain();
+      status.textContent = 'The server could not be reached. Is it still running?';
+    };
+    request.send(form);
+  }
+
+  function finishExplain() {
+    clearInterval(state.explainTimer);
+    state.explainTimer = null;
+    state.explainRequest = null;
+  }
+
+  function cancelExplain() {
+    if (state.explainRequest) state.explainRequest.abort();
+    finishExplain();
   }
 
   // ---- errors and restart --------------------------------------------------------------------
@@ -399,7 +455,9 @@
   function startOver() {
     clearTimers();
     stopCamera();
+    cancelExplain();
     state.lastClip = null;
+    state.resultClip = null;
     show('step-welcome');
   }
 

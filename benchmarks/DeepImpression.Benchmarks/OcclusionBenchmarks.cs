@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using DeepImpression.Core.Model;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Train.Analysis.Occlusion;
+using DeepImpression.Train.Analysis;
 
 namespace DeepImpression.Benchmarks;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using DeepImpression.Core;
 using DeepImpression.Train.Analysis.Occlusion;
 using DeepImpression.Train.Analysis.Rendering;
+using DeepImpression.Train.Analysis;
 using DeepImpression.Train.Evaluation;
 
 namespace DeepImpression.Train.Commands;

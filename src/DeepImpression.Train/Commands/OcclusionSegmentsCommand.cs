@@ -3,6 +3,7 @@ using System.Globalization;
 using DeepImpression.Core;
 using DeepImpression.Train.Analysis.Regions;
 using DeepImpression.Train.Analysis.Segments;
+using DeepImpression.Train.Analysis;
 using DeepImpression.Train.Data.Decoding;
 using DeepImpression.Train.Data.Labels;
 using DeepImpression.Train.Evaluation;
@@ -46,7 +47,7 @@ public static class OcclusionSegmentsCommand
             {
                 Frames = frameCount == 0 ? null : frameCount,
                 FrameSize = FrameSize.Parse(parse.GetValue(size)!, "--size"),
-                Fill = MaskFill.Parse(parse.GetValue(fill)!),
+                Fill = MaskFill.Parse(parse.GetValue(fill)!, "--fill"),
                 Confidence = parse.GetValue(confidence),
                 ChunkSize = parse.GetValue(chunk),
                 Regions = parse.GetValue(only),

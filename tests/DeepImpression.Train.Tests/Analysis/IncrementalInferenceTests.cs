@@ -1,5 +1,6 @@
 using DeepImpression.Core.Tensors;
 using DeepImpression.Train.Analysis.Occlusion;
+using DeepImpression.Train.Analysis;
 
 namespace DeepImpression.Train.Tests.Analysis;
 

@@ -1,4 +1,5 @@
 using DeepImpression.Train.Analysis.Occlusion;
+using DeepImpression.Train.Analysis;
 
 namespace DeepImpression.Train.Tests.Analysis;
 

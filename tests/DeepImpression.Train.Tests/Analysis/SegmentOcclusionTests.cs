@@ -1,3 +1,4 @@
+using DeepImpression.Train.Analysis;
 using System.Globalization;
 using DeepImpression.Core;
 using DeepImpression.Core.Model;
@@ -23,9 +24,9 @@ public class SegmentOcclusionTests
         var frames = Enumerable.Range(0, 2 * 3 * plane).Select(i => (float)(i * 7 % 251)).ToArray();
         byte[][] maps = [[.. Enumerable.Range(0, plane).Select(p => (byte)(p % 3 == 0 ? 1 : 0))], [.. Enumerable.Range(0, plane).Select(p => (byte)(p < 5 ? 1 : 2))]];
         var masked = new float[frames.Length];
-        new RegionMaskedFrames(frames, 2, h, w, maps, 1, MaskFill.FrameMean).CopyFrames(0, 2, masked);
+        new RegionMaskedFrames(frames, 2, h, w, maps, 1, MaskFill.InputMean).CopyFrames(0, 2, masked);
         var constant = new float[3 * plane];
-        new RegionMaskedFrames(frames, 2, h, w, maps, 1, MaskFill.Parse("10,20.5,30")).CopyFrames(1, 1, constant);
+        new RegionMaskedFrames(frames, 2, h, w, maps, 1, MaskFill.Parse("10,20.5,30", "--fill")).CopyFrames(1, 1, constant);
         for (int f = 0; f < 2; f++)
             for (int c = 0; c < 3; c++)
             {
@@ -37,8 +38,9 @@ public class SegmentOcclusionTests
                     if (f == 1) Assert.That(constant[c * plane + p], Is.EqualTo(maps[1][p] == 1 ? new[] { 10f, 20.5f, 30f }[c] : frames[i]));
                 }
             }
-        Assert.Throws<InvalidInputException>(() => MaskFill.Parse("300,0,0"));
-        Assert.That(MaskFill.Parse("mean").IsFrameMean, Is.True);
+        Assert.Throws<InvalidInputException>(() => new RegionMaskedFrames(frames, 2, h, w, maps, 1, MaskFill.Parse("1,2", "--fill")).CopyFrames(0, 1, constant),
+            "two values for three channels");
+        Assert.That(MaskFill.Parse("mean", "--fill"), Is.SameAs(MaskFill.InputMean));
     }
 
     [Test]

@@ -43,21 +43,14 @@ public sealed class RegionMaskedFrames : IFrameSource
         {
             var frame = destination.Slice(f * size, size);
             var map = _maps[start + f];
+            var fill = _fill.Resolve(frame, 3);
             for (int c = 0; c < 3; c++)
             {
                 var channel = frame.Slice(c * plane, plane);
-                float value = Fill(channel, c);
+                float value = fill[c];
                 for (int p = 0; p < plane; p++)
                     if (map[p] == Region) channel[p] = value;
             }
         }
-    }
-
-    private float Fill(ReadOnlySpan<float> channel, int c)
-    {
-        if (!_fill.IsFrameMean) return c switch { 0 => _fill.Red!.Value, 1 => _fill.Green!.Value, _ => _fill.Blue!.Value };
-        double sum = 0;
-        foreach (var v in channel) sum += v;
-        return (float)(sum / channel.Length);
     }
 }

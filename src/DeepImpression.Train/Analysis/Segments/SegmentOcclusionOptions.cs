@@ -11,7 +11,7 @@ public sealed record SegmentOcclusionOptions
     /// <summary>The size frames are decoded at; the region maps must have it (the network's test size by default).</summary>
     public FrameSize FrameSize { get; init; } = FrameSize.Network;
 
-    public MaskFill Fill { get; init; } = MaskFill.FrameMean;
+    public MaskFill Fill { get; init; } = MaskFill.InputMean;
 
     /// <summary>Of the effect sizes' confidence intervals.</summary>
     public double Confidence { get; init; } = 0.95;

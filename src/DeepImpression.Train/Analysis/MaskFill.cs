@@ -1,7 +1,7 @@
 using System.Globalization;
 using DeepImpression.Core;
 
-namespace DeepImpression.Train.Analysis.Occlusion;
+namespace DeepImpression.Train.Analysis;
 
 /// <summary>
 /// What a mask puts in place of the input (Captum's <c>baselines</c>): the input's own mean per channel (for a

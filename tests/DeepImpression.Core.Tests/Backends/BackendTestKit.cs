@@ -9,6 +9,19 @@ internal static class BackendTestKit
 {
     public static CpuBackend Cpu => CpuBackend.Instance;
 
+    private static readonly Dictionary<SimdLevel, CpuBackend> ByLevel = [];
+
+    /// <summary>A backend restricted to <paramref name="level"/> (one per level, kept for the test run).</summary>
+    public static CpuBackend At(SimdLevel level)
+    {
+        lock (ByLevel)
+        {
+            if (!ByLevel.TryGetValue(level, out var backend))
+                ByLevel[level] = backend = new CpuBackend(CpuBackendOptions.FromEnvironment() with { Threads = Cpu.Threads, Isa = level });
+            return backend;
+        }
+    }
+
     /// <summary>Every SIMD level this machine can run, widest first: each fast path is checked, not only the default.</summary>
     public static IEnumerable<SimdLevel> Levels()
     {

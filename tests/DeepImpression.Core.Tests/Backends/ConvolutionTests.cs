@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tensors;
@@ -52,61 +53,61 @@ public sealed class ConvolutionTests
 
     private static ConvolutionGeometry Geometry(ConvCase s) => new(s.SH, s.SW, s.PH, s.PW);
 
-    private static float[] Forward(ConvCase s, float[] x, float[] w, float[]? b, Tensor? reserve = null)
+    private static float[] Forward(CpuBackend cpu, ConvCase s, float[] x, float[] w, float[]? b, Tensor? reserve = null)
     {
         using var tx = T(x, s.N, s.C, s.H, s.W);
         using var tw = T(w, s.K, s.C, s.KH, s.KW);
         using var tb = b is null ? null : T(b, s.K);
         using var ty = Poisoned(s.N, s.K, s.OH, s.OW);
-        Cpu.ConvolutionForward(tx, tw, tb, ty, Geometry(s), reserve);
+        cpu.ConvolutionForward(tx, tw, tb, ty, Geometry(s), reserve);
         return ty.ToArray();
     }
 
-    private static float[] BackwardData(ConvCase s, float[] w, float[] dy)
+    private static float[] BackwardData(CpuBackend cpu, ConvCase s, float[] w, float[] dy)
     {
         using var tw = T(w, s.K, s.C, s.KH, s.KW);
         using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
         using var tdx = Poisoned(s.N, s.C, s.H, s.W);
-        Cpu.ConvolutionBackwardData(tw, tdy, tdx, Geometry(s));
+        cpu.ConvolutionBackwardData(tw, tdy, tdx, Geometry(s));
         return tdx.ToArray();
     }
 
-    private static float[] BackwardFilter(ConvCase s, float[] x, float[] dy, Tensor? reserve = null)
+    private static float[] BackwardFilter(CpuBackend cpu, ConvCase s, float[] x, float[] dy, Tensor? reserve = null)
     {
         using var tx = T(x, s.N, s.C, s.H, s.W);
         using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
         using var tdw = Poisoned(s.K, s.C, s.KH, s.KW);
-        Cpu.ConvolutionBackwardFilter(tx, tdy, tdw, Geometry(s), reserve);
+        cpu.ConvolutionBackwardFilter(tx, tdy, tdw, Geometry(s), reserve);
         return tdw.ToArray();
     }
 
     [TestCaseSource(nameof(CasesAtEveryLevel))]
     public void Forward_matches_the_reference(SimdLevel level, ConvCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(s.InputCount, 1);
         var w = Uniform(s.FilterCount, 2);
         var b = Uniform(s.K, 3);
-        AssertClose(Forward(s, x, w, b), NaiveReference.ConvForward(s, x, w, b), 1e-5, "y with bias");
-        AssertClose(Forward(s, x, w, null), NaiveReference.ConvForward(s, x, w, null), 1e-5, "y without bias");
+        AssertClose(Forward(cpu, s, x, w, b), NaiveReference.ConvForward(s, x, w, b), 1e-5, "y with bias");
+        AssertClose(Forward(cpu, s, x, w, null), NaiveReference.ConvForward(s, x, w, null), 1e-5, "y without bias");
     }
 
     [TestCaseSource(nameof(CasesAtEveryLevel))]
     public void Backward_data_matches_the_reference(SimdLevel level, ConvCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var w = Uniform(s.FilterCount, 4);
         var dy = Uniform(s.OutputCount, 5);
-        AssertClose(BackwardData(s, w, dy), NaiveReference.ConvBackwardData(s, w, dy), 1e-5, "dx");
+        AssertClose(BackwardData(cpu, s, w, dy), NaiveReference.ConvBackwardData(s, w, dy), 1e-5, "dx");
     }
 
     [TestCaseSource(nameof(CasesAtEveryLevel))]
     public void Backward_filter_matches_the_reference(SimdLevel level, ConvCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(s.InputCount, 6);
         var dy = Uniform(s.OutputCount, 7);
-        AssertClose(BackwardFilter(s, x, dy), NaiveReference.ConvBackwardFilter(s, x, dy), 1e-5, "dw");
+        AssertClose(BackwardFilter(cpu, s, x, dy), NaiveReference.ConvBackwardFilter(s, x, dy), 1e-5, "dw");
     }
 
     /// <summary>The cases whose forward keeps its phase grid for the filter gradient at the level (the others need none).</summary>
@@ -115,8 +116,8 @@ public sealed class ConvolutionTests
         foreach (var level in Levels())
             foreach (var c in Cases)
             {
-                using var forced = CpuIsa.Force(level);
-                if (Cpu.ConvolutionReserveSize(new Shape(c.N, c.C, c.H, c.W), new Shape(c.K, c.C, c.KH, c.KW), Geometry(c)) > 0)
+                var cpu = At(level);
+                if (cpu.ConvolutionReserveSize(new Shape(c.N, c.C, c.H, c.W), new Shape(c.K, c.C, c.KH, c.KW), Geometry(c)) > 0)
                     yield return new TestCaseData(level, c).SetArgDisplayNames($"{level}", c.ToString());
             }
     }
@@ -127,12 +128,12 @@ public sealed class ConvolutionTests
     [TestCaseSource(nameof(CasesWithAReserve))]
     public void A_forward_with_a_reserve_gives_the_same_output_and_a_filter_gradient_of_the_same_bits(SimdLevel level, ConvCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var (x, w, dy) = (Uniform(s.InputCount, 9), Uniform(s.FilterCount, 10), Uniform(s.OutputCount, 11));
-        long size = Cpu.ConvolutionReserveSize(new Shape(s.N, s.C, s.H, s.W), new Shape(s.K, s.C, s.KH, s.KW), Geometry(s));
+        long size = cpu.ConvolutionReserveSize(new Shape(s.N, s.C, s.H, s.W), new Shape(s.K, s.C, s.KH, s.KW), Geometry(s));
         using var reserve = Poisoned((int)size);
-        Assert.That(Forward(s, x, w, null, reserve), Is.EqualTo(Forward(s, x, w, null)), "y");
-        Assert.That(BackwardFilter(s, x, dy, reserve), Is.EqualTo(BackwardFilter(s, x, dy)), "dw from the reserve, bit for bit as rebuilt");
+        Assert.That(Forward(cpu, s, x, w, null, reserve), Is.EqualTo(Forward(cpu, s, x, w, null)), "y");
+        Assert.That(BackwardFilter(cpu, s, x, dy, reserve), Is.EqualTo(BackwardFilter(cpu, s, x, dy)), "dw from the reserve, bit for bit as rebuilt");
     }
 
     [Test]
@@ -188,15 +189,15 @@ public sealed class ConvolutionTests
         var x = Uniform(small.InputCount, 20);
         var w = Uniform(small.FilterCount, 21);
         var dy = Uniform(small.OutputCount, 22);
-        var y1 = Forward(small, x, w, null);
-        var dx1 = BackwardData(small, w, dy);
-        var dw1 = BackwardFilter(small, x, dy);
-        Forward(large, Uniform(large.InputCount, 23), Uniform(large.FilterCount, 24), Uniform(large.K, 25));
-        BackwardData(large, Uniform(large.FilterCount, 26), Uniform(large.OutputCount, 27));
-        BackwardFilter(large, Uniform(large.InputCount, 28), Uniform(large.OutputCount, 29));
-        Assert.That(Forward(small, x, w, null), Is.EqualTo(y1));
-        Assert.That(BackwardData(small, w, dy), Is.EqualTo(dx1));
-        Assert.That(BackwardFilter(small, x, dy), Is.EqualTo(dw1));
+        var y1 = Forward(Cpu, small, x, w, null);
+        var dx1 = BackwardData(Cpu, small, w, dy);
+        var dw1 = BackwardFilter(Cpu, small, x, dy);
+        Forward(Cpu, large, Uniform(large.InputCount, 23), Uniform(large.FilterCount, 24), Uniform(large.K, 25));
+        BackwardData(Cpu, large, Uniform(large.FilterCount, 26), Uniform(large.OutputCount, 27));
+        BackwardFilter(Cpu, large, Uniform(large.InputCount, 28), Uniform(large.OutputCount, 29));
+        Assert.That(Forward(Cpu, small, x, w, null), Is.EqualTo(y1));
+        Assert.That(BackwardData(Cpu, small, w, dy), Is.EqualTo(dx1));
+        Assert.That(BackwardFilter(Cpu, small, x, dy), Is.EqualTo(dw1));
     }
 
     [Test]
@@ -205,11 +206,11 @@ public sealed class ConvolutionTests
         var s = Cases[10];
         var x = Uniform(s.InputCount, 40);
         var w = Uniform(s.FilterCount, 41);
-        var y = Forward(s, x, w, null);
+        var y = Forward(Cpu, s, x, w, null);
         Assert.That(Cpu.ScratchBytes, Is.GreaterThan(0));
         Cpu.TrimCache();
         Assert.That(Cpu.ScratchBytes, Is.Zero);
-        Assert.That(Forward(s, x, w, null), Is.EqualTo(y));
+        Assert.That(Forward(Cpu, s, x, w, null), Is.EqualTo(y));
     }
 
     private static readonly ConvCase[] SplitCases =
@@ -227,12 +228,12 @@ public sealed class ConvolutionTests
         var x = Uniform(s.InputCount, 30);
         var w = Uniform(s.FilterCount, 31);
         var dy = Uniform(s.OutputCount, 32);
-        var dw = BackwardFilter(s, x, dy);
-        var dx = BackwardData(s, w, dy);
+        var dw = BackwardFilter(Cpu, s, x, dy);
+        var dx = BackwardData(Cpu, s, w, dy);
         for (int run = 0; run < 4; run++)
         {
-            Assert.That(BackwardFilter(s, x, dy), Is.EqualTo(dw), $"filter gradient, run {run}");
-            Assert.That(BackwardData(s, w, dy), Is.EqualTo(dx), $"data gradient, run {run}");
+            Assert.That(BackwardFilter(Cpu, s, x, dy), Is.EqualTo(dw), $"filter gradient, run {run}");
+            Assert.That(BackwardData(Cpu, s, w, dy), Is.EqualTo(dx), $"data gradient, run {run}");
         }
     }
 
@@ -254,10 +255,10 @@ public sealed class ConvolutionTests
         var x = Uniform(s.InputCount, 10);
         var w = Uniform(s.FilterCount, 11);
         var r = Uniform(s.OutputCount, 12);
-        double Loss(float[] xs, float[] ws) => Forward(s, xs, ws, null).Select((v, i) => (double)v * r[i]).Sum();
+        double Loss(float[] xs, float[] ws) => Forward(Cpu, s, xs, ws, null).Select((v, i) => (double)v * r[i]).Sum();
         const float step = 0.5f;
 
-        var dx = BackwardData(s, w, r);
+        var dx = BackwardData(Cpu, s, w, r);
         var fdx = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
         {
@@ -267,7 +268,7 @@ public sealed class ConvolutionTests
         }
         AssertClose(dx, fdx, 1e-4, "dx vs finite differences");
 
-        var dw = BackwardFilter(s, x, r);
+        var dw = BackwardFilter(Cpu, s, x, r);
         var fdw = new double[w.Length];
         for (int i = 0; i < w.Length; i++)
         {

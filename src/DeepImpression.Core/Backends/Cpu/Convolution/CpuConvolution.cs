@@ -38,6 +38,11 @@ internal sealed unsafe class CpuConvolution(CpuContext context, ConvolutionOverr
                 ReferenceConvolution.Forward(context, s, n, x, w, epilogue, y);
                 return;
             }
+            if (algorithm == ForwardAlgorithm.Winograd)
+            {
+                WinogradConvolution.Forward(context, s, n, w, transposed: false, x, epilogue, y, worker);
+                return;
+            }
             var filter = context.Gemm.Pack(StridedSource.ForA(context.Isa, MatrixView.RowMajor(w, s.Patch), 1f), s.K, s.Patch,
                 context.Scratch(ConvolutionScratch.PackedFilter, worker).Get(Sgemm.PackedSize(context.Isa, s.K, s.Patch)));
             ForwardPacked(context, algorithm, s, n, filter, x, epilogue, y, worker, reserve);
@@ -83,6 +88,9 @@ internal sealed unsafe class CpuConvolution(CpuContext context, ConvolutionOverr
                 case DataGradientAlgorithm.Reference: ReferenceConvolution.BackwardData(context, s, n, w, dy, dx); return;
                 case DataGradientAlgorithm.PointwiseTransposed: PointwiseDataGradient.BackwardData(context, s, n, w, dy, dx, worker); return;
                 case DataGradientAlgorithm.LoweredScatter: LoweredScatterDataGradient.BackwardData(context, s, n, w, dy, dx, worker); return;
+                case DataGradientAlgorithm.Winograd:
+                    WinogradConvolution.Forward(context, s.Transposed, n, w, transposed: true, dy, ConvolutionEpilogue.None, dx, worker);
+                    return;
             }
             var forward = algorithm switch
             {

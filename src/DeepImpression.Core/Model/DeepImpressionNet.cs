@@ -93,6 +93,11 @@ public sealed class DeepImpressionNet : Link
         }
     }
 
+    /// <summary>Every convolution of both streams with the input it sees, for batch <paramref name="n"/> of audio of
+    /// <paramref name="audioSamples"/> samples and frames of <paramref name="frameH"/> x <paramref name="frameW"/>.</summary>
+    public IReadOnlyList<ConvolutionLayer> Convolutions(int n, int audioSamples, int frameH, int frameW) =>
+        [.. Auditory.Convolutions("aud/", n, 1, audioSamples), .. Visual.Convolutions("vis/", n, frameH, frameW)];
+
     /// <summary>Every layer with its output shape for audio of <paramref name="audioSamples"/> samples and frames of
     /// <paramref name="frameH"/> x <paramref name="frameW"/>, batch <paramref name="n"/>.</summary>
     public IReadOnlyList<LayerInfo> Describe(int n, int audioSamples, int frameH, int frameW)

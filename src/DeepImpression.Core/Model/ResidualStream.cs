@@ -77,5 +77,30 @@ public sealed class ResidualStream : Layers.Link
         return rows;
     }
 
+    /// <summary>Every convolution of the stream with the input it sees for an input of n x C x h x w, in order of
+    /// evaluation, computed from the geometry alone.</summary>
+    public IReadOnlyList<ConvolutionLayer> Convolutions(string prefix, int n, int h, int w)
+    {
+        var layers = new List<ConvolutionLayer>();
+        var input = new Shape(n, Geometry.InputChannels, h, w);
+        ConvolutionLayer Add(string path, Layers.Conv2d conv, Shape x)
+        {
+            var layer = new ConvolutionLayer(prefix + path, x, conv.W.Shape, conv.Geometry);
+            layers.Add(layer);
+            return layer;
+        }
+        var output = Add("conv1_relu/conv", Conv1.Conv, input).Output;
+        var (ph, pw) = Geometry.Pool1.OutputShape(output[2], output[3]);
+        var x = new Shape(n, output[1], ph, pw);
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            var b = _blocks[i];
+            var branch = Add(BlockNames[i] + "/res_branch2a", b.Branch2a, x).Output;
+            if (b.Branch1 is not null) Add(BlockNames[i] + "/res_branch1", b.Branch1, x);
+            x = Add(BlockNames[i] + "/res_branch2b", b.Branch2b, branch).Output;
+        }
+        return layers;
+    }
+
     private static long Count(Layers.Link link) => link.ParameterCount;
 }

@@ -68,6 +68,27 @@ internal static class BackendTestKit
         Assert.That(failures, Is.Zero, $"{what}: {failures} of {expected.Length} elements off; {first}; worst relative error {worst:G3} (rtol {rtol:G3})");
     }
 
+    /// <summary>‖actual − expected‖₂ / ‖expected‖₂ (the norm-wise relative error).</summary>
+    public static double NormwiseError(float[] actual, double[] expected)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), "length");
+        double err = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double d = actual[i] - expected[i];
+            err += d * d;
+            norm += expected[i] * expected[i];
+        }
+        return Math.Sqrt(err / Math.Max(norm, 1e-300));
+    }
+
+    /// <summary>The norm-wise relative error is at most <paramref name="rtol"/> (NaN fails).</summary>
+    public static void AssertNormClose(float[] actual, double[] expected, double rtol, string what)
+    {
+        double error = NormwiseError(actual, expected);
+        Assert.That(error <= rtol, $"{what}: norm-wise relative error {error:G3} (rtol {rtol:G3})");
+    }
+
     public static void AssertClose(float[] actual, float[] expected, double rtol, string what) =>
         AssertClose(actual, expected.Select(v => (double)v).ToArray(), rtol, what);
 }

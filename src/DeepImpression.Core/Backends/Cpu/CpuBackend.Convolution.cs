@@ -8,11 +8,7 @@ public sealed partial class CpuBackend
 {
     /// <summary>The algorithms this backend runs for a convolution of x (N,C,H,W) by w (K,C,kh,kw) and the reserve
     /// that follows from them; chosen once per shapes and batch.</summary>
-    public ConvolutionPlan ConvolutionPlan(Shape x, Shape w, ConvolutionGeometry geometry)
-    {
-        var (oh, ow) = geometry.OutputShape(x[2], x[3], w[2], w[3]);
-        return Convolutions.Plan(ShapeOf(x, w, oh, ow, geometry), x[0]);
-    }
+    public ConvolutionPlan ConvolutionPlan(Shape x, Shape w, ConvolutionGeometry geometry) => Convolutions.Plan(ShapeFor(x, w, geometry), x[0]);
 
     public unsafe void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
@@ -29,6 +25,33 @@ public sealed partial class CpuBackend
         float* py = Ptr(y);
         Convolutions.Forward(Convolutions.Plan(s, x.Dim(0)).Forward, s, x.Dim(0), Ptr(x), Ptr(w),
             new ConvolutionEpilogue(Ptr(bias), z is null ? null : Ptr(z), relu, py), py, null);
+    }
+
+    // ---- One named algorithm, whatever the plan (tests run every algorithm on every shape it accepts) ---------------
+
+    internal bool Accepts(ForwardAlgorithm algorithm, Shape x, Shape w, ConvolutionGeometry geometry) =>
+        ConvolutionPlanner.Accepts(algorithm, ShapeFor(x, w, geometry), x[0], Isa);
+
+    internal bool Accepts(DataGradientAlgorithm algorithm, Shape x, Shape w, ConvolutionGeometry geometry) =>
+        ConvolutionPlanner.Accepts(algorithm, ShapeFor(x, w, geometry), x[0], Isa);
+
+    internal bool Accepts(FilterGradientAlgorithm algorithm, Shape x, Shape w, ConvolutionGeometry geometry) =>
+        ConvolutionPlanner.Accepts(algorithm, ShapeFor(x, w, geometry), x[0], Isa);
+
+    internal unsafe void ConvolutionForward(ForwardAlgorithm algorithm, Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry) =>
+        Convolutions.Forward(algorithm, Shape(x, w, y, geometry), x.Dim(0), Ptr(x), Ptr(w), ConvolutionEpilogue.Bias(bias is null ? null : Ptr(bias)),
+            Ptr(y), null);
+
+    internal unsafe void ConvolutionBackwardData(DataGradientAlgorithm algorithm, Tensor w, Tensor dy, Tensor dx, ConvolutionGeometry geometry) =>
+        Convolutions.BackwardData(algorithm, Shape(dx, w, dy, geometry), dx.Dim(0), Ptr(w), Ptr(dy), Ptr(dx));
+
+    internal unsafe void ConvolutionBackwardFilter(FilterGradientAlgorithm algorithm, Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry) =>
+        Convolutions.BackwardFilter(algorithm, Shape(x, dw, dy, geometry), x.Dim(0), Ptr(x), Ptr(dy), Ptr(dw), null);
+
+    private static ConvShape ShapeFor(Shape x, Shape w, ConvolutionGeometry g)
+    {
+        var (oh, ow) = g.OutputShape(x[2], x[3], w[2], w[3]);
+        return ShapeOf(x, w, oh, ow, g);
     }
 
     /// <summary>The plan's reserve: what the forward builds when the filter gradient reads the same.</summary>

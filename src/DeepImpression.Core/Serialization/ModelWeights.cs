@@ -61,6 +61,7 @@ public static class ModelWeights
         if (!report.IsComplete && !allowPartial)
             throw new InvalidInputException($"{path}: does not fit the model: {report.Describe()}. Nothing was loaded (allow a partial load to load the rest).");
         foreach (var (target, source) in plan) target.CopyFrom(ToFloat32(source, path));
+        model.ParametersChanged();
         return report;
     }
 

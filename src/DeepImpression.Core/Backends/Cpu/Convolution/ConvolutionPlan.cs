@@ -36,11 +36,13 @@ public sealed record ConvolutionPlan
 
     /// <summary>"fwd indirect, dgrad transposed-indirect, wgrad dots/phase-grid": for logs and <c>deepimpression bench</c>.</summary>
     public override string ToString() =>
-        $"fwd {Name(Forward.ToString())}, dgrad {Name(DataGradient.ToString())}, wgrad {Name(FilterGradient.ToString())}" +
+        $"fwd {Name(Forward)}, dgrad {Name(DataGradient)}, wgrad {Name(FilterGradient)}" +
         (ReserveFloats > 0 ? $", reserve {ReserveFloats * 4 / 1048576.0:F1} MiB" : "");
 
     /// <summary>An algorithm's name in lower case with words hyphenated (TransposedWholeBatchPhaseGrid: transposed-whole-batch-phase-grid).</summary>
-    internal static string Name(string pascal) =>
+    public static string Name(Enum algorithm) => Name(algorithm.ToString());
+
+    private static string Name(string pascal) =>
         string.Concat(pascal.Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 
     /// <summary>What a forward builds that a filter gradient could read instead of building it again.</summary>

@@ -11,7 +11,7 @@ namespace DeepImpression.Core.Tests.Backends;
 
 /// <summary>
 /// The bound for Winograd's float32 arithmetic: within 1e-5 (norm-wise, relative) of a float64 direct
-/// convolution, forward and input gradient, on every shape of the network it runs on, at the training sizes (224 x 224
+/// convolution, forward, input gradient and filter gradient, on every shape of the network it runs on, at the training sizes (224 x 224
 /// frames, 50,176 samples) and the test-time ones (456 x 256 frames, a 15-s waveform). One image each: the error is a
 /// per-tile matter, the batch does not change it. Inputs as the network sees them: rectified activations, He-normal
 /// filters, signed output gradients. The measured errors are written to the test log (about 1e-6).
@@ -54,12 +54,16 @@ public sealed class WinogradAccuracyTests
         using var tdy = T(dy, s.N, s.K, s.OH, s.OW);
         using var y = Poisoned(s.N, s.K, s.OH, s.OW);
         using var dx = Poisoned(s.N, s.C, s.H, s.W);
+        using var dw = Poisoned(s.K, s.C, s.KH, s.KW);
         cpu.ConvolutionForward(ForwardAlgorithm.Winograd, tx, tw, null, y, g);
         cpu.ConvolutionBackwardData(DataGradientAlgorithm.Winograd, tw, tdy, dx, g);
+        cpu.ConvolutionBackwardFilter(FilterGradientAlgorithm.Winograd, tx, tdy, dw, g);
         double forward = NormwiseError(y.ToArray(), NaiveReference.ConvForward(s, x, w, null));
         double data = NormwiseError(dx.ToArray(), NaiveReference.ConvBackwardData(s, w, dy));
-        TestContext.Out.WriteLine($"{s}: forward {forward:E2}, input gradient {data:E2}");
+        double filter = NormwiseError(dw.ToArray(), NaiveReference.ConvBackwardFilter(s, x, dy));
+        TestContext.Out.WriteLine($"{s}: forward {forward:E2}, input gradient {data:E2}, filter gradient {filter:E2}");
         Assert.That(forward, Is.LessThanOrEqualTo(1e-5), "forward");
         Assert.That(data, Is.LessThanOrEqualTo(1e-5), "input gradient");
+        Assert.That(filter, Is.LessThanOrEqualTo(1e-5), "filter gradient");
     }
 }

@@ -76,6 +76,10 @@ public enum FilterGradientAlgorithm
 
     /// <summary>As <see cref="GemmOverPhaseGrid"/>, for a batch too large to address its grid: rows lowered.</summary>
     GemmOverLoweredRows,
+
+    /// <summary>By Winograd's transforms with the roles of filter and output turned: one GEMM per transformed position
+    /// over every tile of the batch, 36 (30) multiplications per tile and filter element instead of 144 (108).</summary>
+    Winograd,
 }
 
 /// <summary>What a backend's options may force on every convolution instead of the planner's choice.</summary>

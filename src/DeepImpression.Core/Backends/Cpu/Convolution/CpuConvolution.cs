@@ -132,6 +132,7 @@ internal sealed unsafe class CpuConvolution(CpuContext context, ConvolutionOverr
                 case FilterGradientAlgorithm.DotsOverPhaseGrid: DotFilterGradient.BackwardFilter(context, true, s, n, x, dy, dw, worker, reserve); break;
                 case FilterGradientAlgorithm.GemmOverPhaseGrid: GemmFilterGradient.BackwardFilter(context, true, s, n, x, dy, dw, worker, reserve); break;
                 case FilterGradientAlgorithm.GemmOverLoweredRows: GemmFilterGradient.BackwardFilter(context, false, s, n, x, dy, dw, worker, null); break;
+                case FilterGradientAlgorithm.Winograd: WinogradFilterGradient.BackwardFilter(context, s, n, x, dy, dw, worker); break;
                 default: throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "unknown filter-gradient algorithm");
             }
         }

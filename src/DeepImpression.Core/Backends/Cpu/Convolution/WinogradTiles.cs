@@ -15,6 +15,10 @@ internal unsafe interface IWinogradTransform
     static abstract int M { get; }
     static abstract void Data(Vector512<float>* d, Vector512<float>* r);
     static abstract void Output(Vector512<float>* m, Vector512<float>* o);
+
+    /// <summary>A g (m inputs, α outputs): the output transform's transpose, which carries an output gradient into
+    /// the transformed positions for the filter gradient, ∂L/∂g = Gᵀ[(A ∂L/∂y) ⊙ (Bᵀ d)].</summary>
+    static abstract void Gradient(Vector512<float>* g, Vector512<float>* r);
 }
 
 /// <summary>F(4, 3), points 0, ±1, ±2, ∞ (<see cref="WinogradMatrices.F43"/>).</summary>
@@ -29,6 +33,28 @@ internal readonly unsafe struct F43 : IWinogradTransform
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Output(Vector512<float>* m, Vector512<float>* o) => Output(m[0], m[1], m[2], m[3], m[4], m[5], out o[0], out o[1], out o[2], out o[3]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gradient(Vector512<float>* g, Vector512<float>* r) =>
+        Gradient(g[0], g[1], g[2], g[3], out r[0], out r[1], out r[2], out r[3], out r[4], out r[5]);
+
+    /// <summary><see cref="Gradient(Vector512{float}*, Vector512{float}*)"/> on values held in registers: column ξ of Aᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gradient(Vector512<float> g0, Vector512<float> g1, Vector512<float> g2, Vector512<float> g3,
+        out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3, out Vector512<float> r4,
+        out Vector512<float> r5)
+    {
+        var even = g0 + g2;
+        var odd = g1 + g3;
+        var evenFour = Avx512F.FusedMultiplyAdd(Vector512.Create(4f), g2, g0);                                        // g0 + 4 g2
+        var oddEight = Avx512F.FusedMultiplyAdd(Vector512.Create(8f), g3, g1 * Vector512.Create(2f));                   // 2 g1 + 8 g3
+        r0 = g0;
+        r1 = even + odd;
+        r2 = even - odd;
+        r3 = evenFour + oddEight;
+        r4 = evenFour - oddEight;
+        r5 = g3;
+    }
 
     /// <summary><see cref="Data(Vector512{float}*, Vector512{float}*)"/> on values held in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -92,6 +118,17 @@ internal readonly unsafe struct F33 : IWinogradTransform
         o[0] = m[0] + s12 + m[3];
         o[1] = Avx512F.FusedMultiplyAdd(Vector512.Create(2f), m[3], m[1] - m[2]);
         o[2] = Avx512F.FusedMultiplyAdd(Vector512.Create(4f), m[3], s12) + m[4];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gradient(Vector512<float>* g, Vector512<float>* r)
+    {
+        var even = g[0] + g[2];
+        r[0] = g[0];
+        r[1] = even + g[1];
+        r[2] = even - g[1];
+        r[3] = Avx512F.FusedMultiplyAdd(Vector512.Create(2f), g[1], Avx512F.FusedMultiplyAdd(Vector512.Create(4f), g[2], g[0]));
+        r[4] = g[2];
     }
 }
 
@@ -257,6 +294,80 @@ internal static unsafe class WinogradTiles
             r3.Store(target + 3 * vStride);
             r4.Store(target + 4 * vStride);
             r5.Store(target + 5 * vStride);
+        }
+    }
+
+    // ---- Output gradient (filter gradient) ------------------------------------------------------------------------
+
+    /// <summary>
+    /// First dimension of an image slab of the output gradient (tiles' rows <paramref name="top"/> .. + 3): staging row
+    /// ξ, column col = Σ_i Aᵀ[i][ξ]·dy[top + i][col] for col in [0, columns), zero past the map.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void StageGradientImage(float* plane, int h, int w, int top, int columns, float* staging, nint stagingStride)
+    {
+        var g = stackalloc Vector512<float>[4];
+        var r = stackalloc Vector512<float>[6];
+        for (int c0 = 0; c0 < columns; c0 += 16)
+        {
+            var mask = Inside(c0, 0, w);
+            for (int i = 0; i < 4; i++)
+                g[i] = top + i < h ? Avx512F.MaskLoad(plane + (long)(top + i) * w + c0, mask, Vector512<float>.Zero) : Vector512<float>.Zero;
+            F43.Gradient(g, r);
+            for (int x = 0; x < 6; x++) r[x].Store(staging + x * stagingStride + c0);
+        }
+    }
+
+    /// <summary>
+    /// First dimension of a signal slab of the output gradient (column m stands for outputs 3m .. 3m + 2): staging row
+    /// ξ, column m = Σ_i1 Aᵀ[i1][ξ]·dy[3(m0 + m) + i1] with the F(3, 3) transform, zero past the signal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void StageGradientSignal(float* signal, int length, int m0, int columns, float* staging, nint stagingStride)
+    {
+        var g = stackalloc Vector512<float>[3];
+        var r = stackalloc Vector512<float>[5];
+        var zero = Vector512<float>.Zero;
+        for (int c0 = 0; c0 < columns; c0 += 16)
+        {
+            int s0 = 3 * (m0 + c0);
+            float* p = signal + s0;
+            var e0 = Avx512F.MaskLoad(p, Inside(s0, 0, length), zero);
+            var e1 = Avx512F.MaskLoad(p + 16, Inside(s0 + 16, 0, length), zero);
+            var e2 = Avx512F.MaskLoad(p + 32, Inside(s0 + 32, 0, length), zero);
+            for (int phase = 0; phase < 3; phase++)
+                g[phase] = Permute(Permute(e0, ThirdsFirst[phase], e1), ThirdsSecond[phase], e2);
+            F33.Gradient(g, r);
+            for (int x = 0; x < 5; x++) r[x].Store(staging + x * stagingStride + c0);
+        }
+    }
+
+    /// <summary>The second dimension of the output gradient for one group of 16 tiles, for each of <paramref name="rows"/>
+    /// staging rows: row ξ1 gives the six values ξ1·6 + ξ2, stored to <paramref name="d"/> + (ξ1·6 + ξ2)·<paramref name="dStride"/>.
+    /// Output tiles do not overlap: no tails.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransformGradientGroup(float* staging, nint stagingStride, int rows, float* d, nint dStride)
+    {
+        for (int x1 = 0; x1 < rows; x1++)
+        {
+            float* s = staging + x1 * stagingStride;
+            var a = Vector512.Load(s);
+            var b = Vector512.Load(s + 16);
+            var c = Vector512.Load(s + 32);
+            var e = Vector512.Load(s + 48);
+            var u0 = Permute(a, PairLowHalves, b);
+            var u1 = Permute(a, PairHighHalves, b);
+            var u2 = Permute(c, PairLowHalves, e);
+            var u3 = Permute(c, PairHighHalves, e);
+            F43.Gradient(Permute(u0, LowEights, u2), Permute(u0, HighEights, u2), Permute(u1, LowEights, u3), Permute(u1, HighEights, u3),
+                out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
+            float* target = d + (long)x1 * 6 * dStride;
+            r0.Store(target);
+            r1.Store(target + dStride);
+            r2.Store(target + 2 * dStride);
+            r3.Store(target + 3 * dStride);
+            r4.Store(target + 4 * dStride);
+            r5.Store(target + 5 * dStride);
         }
     }
 

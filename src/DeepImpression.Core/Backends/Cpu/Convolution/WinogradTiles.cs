@@ -201,6 +201,25 @@ internal static unsafe class WinogradTiles
         return (Vector512.GreaterThanOrEqual(column, Vector512.Create(lo)) & Vector512.LessThan(column, Vector512.Create(hi))).AsSingle();
     }
 
+    /// <summary>Columns 4t + j of 16 tiles (64 consecutive columns) as four vectors, one per j, lane t: a
+    /// de-interleave by four in two rounds of two-source permutes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Deinterleave(float* s, out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2, out Vector512<float> d3)
+    {
+        var a = Vector512.Load(s);
+        var b = Vector512.Load(s + 16);
+        var c = Vector512.Load(s + 32);
+        var e = Vector512.Load(s + 48);
+        var u0 = Permute(a, PairLowHalves, b);
+        var u1 = Permute(a, PairHighHalves, b);
+        var u2 = Permute(c, PairLowHalves, e);
+        var u3 = Permute(c, PairHighHalves, e);
+        d0 = Permute(u0, LowEights, u2);
+        d1 = Permute(u0, HighEights, u2);
+        d2 = Permute(u1, LowEights, u3);
+        d3 = Permute(u1, HighEights, u3);
+    }
+
     // ---- Data: staging ------------------------------------------------------------------------------------------
 
     /// <summary>
@@ -271,18 +290,7 @@ internal static unsafe class WinogradTiles
         for (int x1 = 0; x1 < rows; x1++)
         {
             float* s = staging + x1 * stagingStride;
-            var a = Vector512.Load(s);
-            var b = Vector512.Load(s + 16);
-            var c = Vector512.Load(s + 32);
-            var e = Vector512.Load(s + 48);
-            var u0 = Permute(a, PairLowHalves, b);
-            var u1 = Permute(a, PairHighHalves, b);
-            var u2 = Permute(c, PairLowHalves, e);
-            var u3 = Permute(c, PairHighHalves, e);
-            var d0 = Permute(u0, LowEights, u2);
-            var d1 = Permute(u0, HighEights, u2);
-            var d2 = Permute(u1, LowEights, u3);
-            var d3 = Permute(u1, HighEights, u3);
+            Deinterleave(s, out var d0, out var d1, out var d2, out var d3);
             float* tail = tails + x1 * tailStride;
             var d4 = Avx512F.Expand(Shift(d0, s[64]), ends, Vector512.Load(tail));
             var d5 = Avx512F.Expand(Shift(d1, s[65]), ends, Vector512.Load(tail + tailGap));
@@ -350,17 +358,8 @@ internal static unsafe class WinogradTiles
     {
         for (int x1 = 0; x1 < rows; x1++)
         {
-            float* s = staging + x1 * stagingStride;
-            var a = Vector512.Load(s);
-            var b = Vector512.Load(s + 16);
-            var c = Vector512.Load(s + 32);
-            var e = Vector512.Load(s + 48);
-            var u0 = Permute(a, PairLowHalves, b);
-            var u1 = Permute(a, PairHighHalves, b);
-            var u2 = Permute(c, PairLowHalves, e);
-            var u3 = Permute(c, PairHighHalves, e);
-            F43.Gradient(Permute(u0, LowEights, u2), Permute(u0, HighEights, u2), Permute(u1, LowEights, u3), Permute(u1, HighEights, u3),
-                out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
+            Deinterleave(staging + x1 * stagingStride, out var d0, out var d1, out var d2, out var d3);
+            F43.Gradient(d0, d1, d2, d3, out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
             float* target = d + (long)x1 * 6 * dStride;
             r0.Store(target);
             r1.Store(target + dStride);

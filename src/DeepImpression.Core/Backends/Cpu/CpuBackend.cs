@@ -45,6 +45,7 @@ public sealed partial class CpuBackend : IBackend
         Convolutions = new CpuConvolution(_context, options.Convolution);
     }
 
+    /// <summary>The options this backend was built from.</summary>
     public CpuBackendOptions Options { get; }
 
     /// <summary>The instruction set the kernels use.</summary>

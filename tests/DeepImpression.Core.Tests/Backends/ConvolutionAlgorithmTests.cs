@@ -186,10 +186,11 @@ public sealed class ConvolutionAlgorithmTests
     [Test]
     public void Direct_keeps_every_algorithm_but_Winograd_s()
     {
-        // A 3x3 stride-1 layer with channels enough for all three of Winograd's directions (res4 of the visual stream).
+        // A 3x3 stride-1 layer with channels and tiles enough for all three of Winograd's directions (res4 of the
+        // visual stream at batch 32).
         var shape = new ConvShape(128, 15, 15, 128, 3, 3, 15, 15, 1, 1, 1, 1);
-        var planned = ConvolutionPlanner.Plan(shape, 8, SimdLevel.Avx512, ConvolutionOverride.None);
-        var direct = ConvolutionPlanner.Plan(shape, 8, SimdLevel.Avx512, ConvolutionOverride.Direct);
+        var planned = ConvolutionPlanner.Plan(shape, 32, SimdLevel.Avx512, ConvolutionOverride.None);
+        var direct = ConvolutionPlanner.Plan(shape, 32, SimdLevel.Avx512, ConvolutionOverride.Direct);
         Assert.That((planned.Forward, planned.DataGradient, planned.FilterGradient),
             Is.EqualTo((ForwardAlgorithm.Winograd, DataGradientAlgorithm.Winograd, FilterGradientAlgorithm.Winograd)));
         Assert.That(direct.Forward, Is.Not.EqualTo(ForwardAlgorithm.Winograd));

@@ -17,6 +17,9 @@ internal static class ConvolutionPlanner
     /// <summary>Channels (in and out) from which Winograd's filter gradient beats the direct algorithms.</summary>
     internal const int ManyChannelsForWinogradGradient = 128;
 
+    /// <summary>Tiles over the batch from which Winograd's filter gradient beats the direct algorithms.</summary>
+    internal const int ManyTilesForWinogradGradient = 512;
+
     /// <summary>Filters from which a small filter gradient pays as one GEMM (fewer leave its micro-tiles' rows empty).</summary>
     internal const int ManyFilters = 64;
 
@@ -90,9 +93,11 @@ internal static class ConvolutionPlanner
     private static FilterGradientAlgorithm FilterGradient(in ConvShape s, int n, SimdLevel isa, ConvolutionOverride choice)
     {
         // Winograd's filter gradient transforms the input and the output gradient of every tile, and its sums run as dot
-        // products over tiles far from the caches: it pays only with many channels to share those costs (measured on
-        // the network: 1.2 to 1.7 times the direct algorithms' rate from 128 channels, no gain at 64, a loss at 32).
-        if (choice != ConvolutionOverride.Direct && WinogradConvolution.Accepts(s, isa) && Math.Min(s.C, s.K) >= ManyChannelsForWinogradGradient)
+        // products over the tiles: it pays only with many channels to share the transforms and many tiles to make the
+        // dot products long (measured on the network: 1.2 to 1.7 times the direct algorithms' rate from 128 channels
+        // and 512 tiles; no gain at 64 channels, a loss at 32, and a loss on res5's 32 tiles at batch 8).
+        if (choice != ConvolutionOverride.Direct && WinogradConvolution.Accepts(s, isa) && Math.Min(s.C, s.K) >= ManyChannelsForWinogradGradient
+            && WinogradConvolution.Tiles(s, n) >= ManyTilesForWinogradGradient)
             return FilterGradientAlgorithm.Winograd;
         if (s.K >= ManyFilters && (long)n * s.OutputPlane <= SmallFilterGradient)
             return PhaseGrid.Addressable(s, n) ? FilterGradientAlgorithm.GemmOverPhaseGrid : FilterGradientAlgorithm.GemmOverLoweredRows;

@@ -36,6 +36,10 @@ internal static unsafe class WinogradConvolution
     public static bool Accepts(in ConvShape s, SimdLevel isa) =>
         isa == SimdLevel.Avx512 && s.StrideH == 1 && s.StrideW == 1 && s.OH > 0 && s.OW > 0 && SchemeOf(s) is not null;
 
+    /// <summary>Tiles of the batch: 4x4 outputs of each image, or twelve of each signal.</summary>
+    public static long Tiles(in ConvShape s, int n) =>
+        SchemeOf(s) == Scheme.Signal ? (long)n * ((s.OW + 11) / 12) : (long)n * ((s.OH + 3) / 4) * ((s.OW + 3) / 4);
+
     /// <summary>Whether it beats the direct algorithms: with few channels the transforms cost more than the
     /// multiplications they save.</summary>
     public static bool Pays(in ConvShape s) => Math.Min(s.C, s.K) >= 16;

@@ -40,6 +40,15 @@ public sealed unsafe partial class CudaBackend
         if (bias is not null) BiasAdd(y, bias);
     }
 
+    /// <summary>The cuDNN calls in turn (convolution with the bias, the residual added, the ReLU): the same numbers as
+    /// the training-graph ops; the test-time gain on the GPU is the folding of batch norm done by the caller.</summary>
+    public void ConvolutionBiasActivationForward(Tensor x, Tensor w, Tensor bias, Tensor? z, bool relu, Tensor y, ConvolutionGeometry geometry)
+    {
+        ConvolutionForward(x, w, bias, y, geometry);
+        if (z is not null) Add(y, z, y);
+        if (relu) ActivationForward(ActivationMode.Relu, y, y);
+    }
+
     public void ConvolutionBackwardData(Tensor w, Tensor dy, Tensor dx, ConvolutionGeometry geometry)
     {
         if (dx.Count == 0) return;

@@ -13,9 +13,27 @@ public static class BackendRegistry
     private static readonly ConcurrentDictionary<DeviceKind, Func<int, IBackend>> Factories = new();
     private static readonly ConcurrentDictionary<Device, Lazy<IBackend>> Instances = new();
 
-    static BackendRegistry() => Factories[DeviceKind.Cpu] = _ => CpuBackend.Instance;
+    static BackendRegistry() => Factories[DeviceKind.Cpu] = index => index == 0
+        ? CpuBackend.Instance
+        : throw new InvalidOperationException($"No CPU backend is registered as cpu:{index} (BackendRegistry.AddCpu makes one).");
 
     public static void RegisterFactory(DeviceKind kind, Func<int, IBackend> factory) => Factories[kind] = factory;
+
+    private static int _extraCpus;
+
+    /// <summary>
+    /// A further CPU backend built from <paramref name="options"/>, under a device of its own (cpu:1, cpu:2, ...):
+    /// tensors and models made on that device compute with it. For comparing the numbers of differently configured
+    /// backends (threads, instruction set, schedule, convolution algorithms) in one process. Dispose the backend
+    /// (<see cref="Get"/>) to end its threads.
+    /// </summary>
+    public static Device AddCpu(CpuBackendOptions options)
+    {
+        var device = new Device(DeviceKind.Cpu, Interlocked.Increment(ref _extraCpus));
+        var backend = new CpuBackend(options, device);
+        Instances[device] = new Lazy<IBackend>(backend);
+        return device;
+    }
 
     public static bool IsRegistered(DeviceKind kind) => Factories.ContainsKey(kind);
 

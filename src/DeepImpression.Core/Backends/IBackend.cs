@@ -41,6 +41,12 @@ public interface IBackend : IDisposable
     /// </summary>
     void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry, Tensor? reserve = null);
 
+    /// <summary>
+    /// y = act(x ⋆ w + bias[k] (+ z)), act ReLU or the identity: a test-time layer with batch norm folded into w and
+    /// bias and the residual z (y's shape) added, in one pass over the output. cudnnConvolutionBiasActivationForward.
+    /// </summary>
+    void ConvolutionBiasActivationForward(Tensor x, Tensor w, Tensor bias, Tensor? z, bool relu, Tensor y, ConvolutionGeometry geometry);
+
     /// <summary>Floats of reserve space a training forward can fill for <see cref="ConvolutionBackwardFilter"/>; 0 when
     /// this backend keeps nothing between the two for these shapes.</summary>
     long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry);

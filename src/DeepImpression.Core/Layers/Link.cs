@@ -23,8 +23,20 @@ public abstract class Link
     public void SetTraining(bool training)
     {
         IsTraining = training;
+        OnStateChanged();
         foreach (var (_, child) in _children) child.SetTraining(training);
     }
+
+    /// <summary>Tells this link and its children that their parameters or statistics were overwritten (a checkpoint
+    /// loaded into them), so that anything derived from them is derived again.</summary>
+    public void ParametersChanged()
+    {
+        OnStateChanged();
+        foreach (var (_, child) in _children) child.ParametersChanged();
+    }
+
+    /// <summary>Called when the mode changes or the parameters were overwritten: drop state derived from them.</summary>
+    protected virtual void OnStateChanged() { }
 
     protected Tensor AddParameter(string name, Tensor value)
     {

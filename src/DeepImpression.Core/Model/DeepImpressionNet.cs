@@ -51,12 +51,13 @@ public sealed class DeepImpressionNet : Link
 
     /// <summary>
     /// The original's test-time procedure for one clip: the whole waveform through <c>aud</c>; every frame through
-    /// <c>vis</c> in chunks of <paramref name="chunkSize"/>, the 256 visual features averaged over all frames; then
+    /// <c>vis</c> in chunks of <paramref name="chunkSize"/> frames (0: <see cref="TestChunk"/>), the 256 visual features averaged over all frames; then
     /// <c>fc</c>. Runs in evaluation mode without recording; memory is bounded by the chunk size.
     /// </summary>
-    public float[] PredictClip(ReadOnlySpan<float> waveform, IFrameSource frames, int chunkSize = 16)
+    public float[] PredictClip(ReadOnlySpan<float> waveform, IFrameSource frames, int chunkSize = 0)
     {
-        if (chunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(chunkSize), "chunk size must be positive.");
+        if (chunkSize == 0) chunkSize = TestChunk(frames.Height, frames.Width);
+        if (chunkSize < 0) throw new ArgumentOutOfRangeException(nameof(chunkSize), "chunk size must be positive (or 0: sized for the caches).");
         if (frames.FrameCount == 0) throw new ArgumentException("PredictClip: the clip has no frames.");
         bool wasTraining = IsTraining;
         SetTraining(false);
@@ -92,6 +93,24 @@ public sealed class DeepImpressionNet : Link
             SetTraining(wasTraining);
         }
     }
+
+    /// <summary>
+    /// Frames per chunk of the test-time visual stream: as many as keep the chunk's largest activations (the first
+    /// layer's output and its pooled map) within half the last-level cache, so that each layer reads what the one
+    /// before it wrote from the cache; at least one, at most 32 (a GPU gains nothing past that either).
+    /// </summary>
+    public int TestChunk(int frameHeight, int frameWidth)
+    {
+        var layer = Visual.Convolutions("", 1, frameHeight, frameWidth)[0];
+        var (ph, pw) = Visual.Geometry.Pool1.OutputShape(layer.Output[2], layer.Output[3]);
+        long perFrame = 4L * (layer.Output.Count + (long)layer.Output[1] * ph * pw);
+        return (int)Math.Clamp(Backends.Cpu.CpuCaches.LastLevelBytes / 2 / Math.Max(1, perFrame), 1, 32);
+    }
+
+    /// <summary>Every convolution of both streams with the input it sees, for batch <paramref name="n"/> of audio of
+    /// <paramref name="audioSamples"/> samples and frames of <paramref name="frameH"/> x <paramref name="frameW"/>.</summary>
+    public IReadOnlyList<ConvolutionLayer> Convolutions(int n, int audioSamples, int frameH, int frameW) =>
+        [.. Auditory.Convolutions("aud/", n, 1, audioSamples), .. Visual.Convolutions("vis/", n, frameH, frameW)];
 
     /// <summary>Every layer with its output shape for audio of <paramref name="audioSamples"/> samples and frames of
     /// <paramref name="frameH"/> x <paramref name="frameW"/>, batch <paramref name="n"/>.</summary>

@@ -14,6 +14,7 @@ public sealed class ResidualStream : Layers.Link
         ["res2a_relu", "res2b_relu", "res3a_relu", "res3b_relu", "res4a_relu", "res4b_relu", "res5a_relu", "res5b_relu"];
 
     private readonly List<ResidualBlock> _blocks = [];
+    private readonly StreamInference _inference;
 
     public ResidualStream(StreamGeometry geometry, Rng rng, Device device) : base(device)
     {
@@ -29,6 +30,7 @@ public sealed class ResidualStream : Layers.Link
             _blocks.Add(AddChild(BlockNames[i], new ResidualBlock(channels, outChannels, geometry.BlockKernel, geometry.BlockPad, stride, rng, device)));
             channels = outChannels;
         }
+        _inference = new StreamInference(this);
     }
 
     public StreamGeometry Geometry { get; }
@@ -43,15 +45,22 @@ public sealed class ResidualStream : Layers.Link
     /// (N, C, H, W) -> (N, 256, H', W'): every layer up to <c>res5b_relu</c>, before the global average pooling. Callers
     /// that pool over more than one input (a long waveform in windows, occlusion's changed region) start from here.
     /// </summary>
+    /// <remarks>In evaluation mode with nothing recorded for autograd, the stream runs its test-time path: batch norm folded
+    /// into the convolutions, ReLU and residual add in their epilogues, intermediates freed as they are read
+    /// (<see cref="StreamInference"/>); the numbers are those of the layers in turn, within float rounding.</remarks>
     public Tensor FeatureMap(Tensor x)
     {
         if (x.Rank != 4 || x.Dim(1) != Geometry.InputChannels)
             throw new ArgumentException($"{(Geometry.InputChannels == 1 ? "auditory" : "visual")} stream: input must be (N,{Geometry.InputChannels},H,W), got {x.Shape}.");
+        if (!IsTraining && !Autograd.Backprop.ShouldRecord([x, Conv1.Conv.W])) return _inference.FeatureMap(x);
         var h = Conv1.Forward(x);
         h = Op.MaxPool2d(h, Geometry.Pool1);
         foreach (var block in _blocks) h = block.Forward(h);
         return h;
     }
+
+    /// <summary>The folded test-time weights no longer match the mode or the parameters: fold again when next needed.</summary>
+    protected override void OnStateChanged() => _inference?.Dispose();
 
     /// <summary>Every layer's output shape, parameters and multiply-adds (for the whole batch of n) for an input of
     /// n x C x h x w, computed from the geometry alone (nothing runs).</summary>
@@ -75,6 +84,31 @@ public sealed class ResidualStream : Layers.Link
         }
         rows.Add(new LayerInfo(prefix + "pool5", "global average pool", new Shape(n, c), 0, 0));
         return rows;
+    }
+
+    /// <summary>Every convolution of the stream with the input it sees for an input of n x C x h x w, in order of
+    /// evaluation, computed from the geometry alone.</summary>
+    public IReadOnlyList<ConvolutionLayer> Convolutions(string prefix, int n, int h, int w)
+    {
+        var layers = new List<ConvolutionLayer>();
+        var input = new Shape(n, Geometry.InputChannels, h, w);
+        ConvolutionLayer Add(string path, Layers.Conv2d conv, Shape x)
+        {
+            var layer = new ConvolutionLayer(prefix + path, x, conv.W.Shape, conv.Geometry);
+            layers.Add(layer);
+            return layer;
+        }
+        var output = Add("conv1_relu/conv", Conv1.Conv, input).Output;
+        var (ph, pw) = Geometry.Pool1.OutputShape(output[2], output[3]);
+        var x = new Shape(n, output[1], ph, pw);
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            var b = _blocks[i];
+            var branch = Add(BlockNames[i] + "/res_branch2a", b.Branch2a, x).Output;
+            if (b.Branch1 is not null) Add(BlockNames[i] + "/res_branch1", b.Branch1, x);
+            x = Add(BlockNames[i] + "/res_branch2b", b.Branch2b, branch).Output;
+        }
+        return layers;
     }
 
     private static long Count(Layers.Link link) => link.ParameterCount;

@@ -81,6 +81,7 @@ public static class Checkpoint
         }
 
         ModelWeights.Copy(values);
+        model.ParametersChanged();
         optimizer?.LoadScalars(optimizerScalars);
         return new CheckpointContents(scalars, texts);
     }

@@ -34,6 +34,7 @@ public static class ModelWeights
     {
         var match = Match(source, model, allowPartial);
         Copy(ReadPlanned(source, match.Plan));
+        model.ParametersChanged();
         return match.Report;
     }
 

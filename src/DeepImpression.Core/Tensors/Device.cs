@@ -19,5 +19,5 @@ public readonly record struct Device(DeviceKind Kind, int Index = 0)
         throw new FormatException($"'{text}' is not a device: use cpu, cuda or cuda:N.");
     }
 
-    public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Index}";
+    public override string ToString() => Kind == DeviceKind.Cpu ? Index == 0 ? "cpu" : $"cpu:{Index}" : $"cuda:{Index}";
 }

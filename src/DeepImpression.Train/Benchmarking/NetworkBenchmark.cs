@@ -13,14 +13,15 @@ namespace DeepImpression.Train.Benchmarking;
 /// Times the network on random inputs of the training size: whole training steps (forward, loss, backward, Adam),
 /// each layer's forward and backward share of a step, and the test-time procedure on a full-length clip.
 /// </summary>
-public sealed class NetworkBenchmark(Device device, int batchSize, int steps, int warmupSteps = 5)
+public sealed class NetworkBenchmark(Device device, IReadOnlyList<int> batchSizes, int steps, int warmupSteps = 5)
 {
     // Five untimed steps: the JIT moves the step's code up its tiers over the first calls, and a training run lives
     // in the steady state that follows (measured: steps 3 to 5 still run up to 15 % slower than later ones).
 
     public Action<string>? Log { get; init; }
 
-    public BenchResult Run(bool measurePeak, bool runClip, int clipFrames = 459, int clipAudioSamples = 240_000, int clipChunk = 16)
+    /// <param name="clipChunk">Frames per chunk of the visual stream; 0: sized for the caches (the test-time default).</param>
+    public BenchResult Run(bool measurePeak, bool runClip, int clipFrames = 459, int clipAudioSamples = 240_000, int clipChunk = 0)
     {
         var machine = MachineInfo.Current();
         var backend = BackendRegistry.Get(device);
@@ -34,44 +35,69 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
         var net = new DeepImpressionNet(device, seed: 1);
         var adam = new Adam(net.NamedParameters());
         var step = new TrainingStep(net, adam);
-        var rng = new Rng(2);
-        using var inputScope = TensorScope.Begin();
-        var audio = Tensor.RandomUniform(new Shape(batchSize, 1, 1, DeepImpressionNet.TrainingAudioSamples), rng, -1, 1, device);
-        var frames = Tensor.RandomUniform(new Shape(batchSize, 3, 224, 224), rng, 0, 255, device);
-        var targets = Tensor.RandomUniform(new Shape(batchSize, 5), rng, 0, 1, device);
-
-        Log?.Invoke($"warming up ({warmupSteps} steps at batch {batchSize})...");
-        for (int i = 0; i < warmupSteps; i++) step.Run(audio, frames, targets);
-        backend.Synchronize();
-
-        Log?.Invoke($"timing {steps} training steps...");
-        var times = new List<double>();
-        for (int i = 0; i < steps; i++)
+        var runs = new List<TrainingRun>();
+        IReadOnlyList<LayerTiming> layers = [];
+        long trainingPeak = 0, trainingBackendPeak = 0;
+        foreach (int batchSize in batchSizes)
         {
-            long t0 = Stopwatch.GetTimestamp();
-            step.Run(audio, frames, targets);
+            var rng = new Rng(2);
+            using var inputScope = TensorScope.Begin();
+            var audio = Tensor.RandomUniform(new Shape(batchSize, 1, 1, DeepImpressionNet.TrainingAudioSamples), rng, -1, 1, device);
+            var frames = Tensor.RandomUniform(new Shape(batchSize, 3, 224, 224), rng, 0, 255, device);
+            var targets = Tensor.RandomUniform(new Shape(batchSize, 5), rng, 0, 1, device);
+
+            Log?.Invoke($"warming up ({warmupSteps} steps at batch {batchSize})...");
+            for (int i = 0; i < warmupSteps; i++) step.Run(audio, frames, targets);
             backend.Synchronize();
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+
+            Log?.Invoke($"timing {steps} training steps at batch {batchSize}...");
+            var times = new List<double>();
+            for (int i = 0; i < steps; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                step.Run(audio, frames, targets);
+                backend.Synchronize();
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            times.Sort();
+
+            var describe = net.Describe(batchSize, DeepImpressionNet.TrainingAudioSamples, 224, 224);
+            double gflopPerStep = 3 * 2.0 * describe.Sum(r => r.MultiplyAdds) / 1e9;
+            double stepMs = times[times.Count / 2];
+            runs.Add(new TrainingRun
+            {
+                BatchSize = batchSize,
+                Steps = steps,
+                StepMs = stepMs,
+                FastestStepMs = times[0],
+                SlowestStepMs = times[^1],
+                GflopPerStep = gflopPerStep,
+                PercentOfPeak = peak is { } p ? 100 * gflopPerStep / (stepMs / 1000) / p : null,
+                Plans = Plans(backend, net.Convolutions(batchSize, DeepImpressionNet.TrainingAudioSamples, 224, 224)),
+            });
+            if (runs.Count == 1)
+            {
+                Log?.Invoke("profiling layers...");
+                layers = ProfileLayers(net, adam, audio, frames, targets, describe);
+                trainingPeak = PeakResidentBytes();
+                trainingBackendPeak = backend.MemoryInUse.Peak;
+            }
         }
-        times.Sort();
-        double stepMs = times[times.Count / 2];
 
-        var describe = net.Describe(batchSize, DeepImpressionNet.TrainingAudioSamples, 224, 224);
-        double gflopPerStep = 3 * 2.0 * describe.Sum(r => r.MultiplyAdds) / 1e9;
-
-        Log?.Invoke("profiling layers...");
-        var layers = ProfileLayers(net, adam, audio, frames, targets, describe);
-
-        long trainingPeak = PeakResidentBytes(), trainingBackendPeak = backend.MemoryInUse.Peak;
         double? clipSeconds = null;
         long? clipPeak = null;
+        int chunk = clipChunk > 0 ? clipChunk : net.TestChunk(DeepImpressionNet.TestFrameHeight, DeepImpressionNet.TestFrameWidth);
+        var clipAudio = net.Auditory.Describe("", 1, 1, clipAudioSamples);
+        var clipVisual = net.Visual.Describe("", 1, DeepImpressionNet.TestFrameHeight, DeepImpressionNet.TestFrameWidth);
+        double clipGflop = 2.0 * (clipAudio.Sum(r => r.MultiplyAdds) + (double)clipFrames * clipVisual.Sum(r => r.MultiplyAdds)
+                                  + (long)net.Fusion.InFeatures * net.Fusion.OutFeatures) / 1e9;
         if (runClip)
         {
             // The clip's own high-water mark: drop the training step's cached buffers, reset the kernel's peak.
             if (backend is Core.Backends.Cpu.CpuBackend cpu) cpu.TrimCache();
             ResetPeakResident();
-            Log?.Invoke($"timing the test-time procedure on one clip ({clipAudioSamples:N0} samples, {clipFrames} frames at 456x256)...");
-            clipSeconds = TimeClip(net, clipFrames, clipAudioSamples, clipChunk);
+            Log?.Invoke($"timing the test-time procedure on one clip ({clipAudioSamples:N0} samples, {clipFrames} frames at 456x256, chunks of {chunk})...");
+            clipSeconds = TimeClip(net, clipFrames, clipAudioSamples, chunk);
             clipPeak = PeakResidentBytes();
         }
 
@@ -81,21 +107,33 @@ public sealed class NetworkBenchmark(Device device, int batchSize, int steps, in
             Device = device.ToString(),
             Backend = backend.Description,
             FmaPeakGflops = peak,
-            BatchSize = batchSize,
-            Steps = steps,
-            StepMs = stepMs,
-            FastestStepMs = times[0],
-            SlowestStepMs = times[^1],
-            GflopPerStep = gflopPerStep,
+            Training = runs,
             Layers = layers,
             ClipSeconds = clipSeconds,
             ClipFrames = clipFrames,
             ClipAudioSamples = clipAudioSamples,
+            ClipChunk = chunk,
+            ClipGflop = clipGflop,
+            ClipPlans = Plans(backend, [.. net.Auditory.Convolutions("aud/", 1, 1, clipAudioSamples),
+                .. net.Visual.Convolutions("vis/", Math.Min(chunk, clipFrames), DeepImpressionNet.TestFrameHeight, DeepImpressionNet.TestFrameWidth)]),
             PeakResidentBytes = trainingPeak,
             BackendPeakBytes = trainingBackendPeak,
             ClipPeakResidentBytes = clipPeak,
         };
     }
+
+    /// <summary>The convolution plans of the layers on a CPU backend (none elsewhere: cuDNN searches its own).</summary>
+    private static IReadOnlyList<LayerPlan> Plans(IBackend backend, IReadOnlyList<ConvolutionLayer> layers) =>
+        backend is not Core.Backends.Cpu.CpuBackend cpu
+            ? []
+            : layers.Select(l =>
+            {
+                var plan = cpu.ConvolutionPlan(l.Input, l.Filter, l.Geometry);
+                return new LayerPlan(l.Path, l.Input.ToString(), Name(plan.Forward), Name(plan.DataGradient), Name(plan.FilterGradient),
+                    plan.ReserveFloats * 4 / 1048576.0);
+            }).ToList();
+
+    private static string Name(Enum algorithm) => Core.Backends.Cpu.Convolution.ConvolutionPlan.Name(algorithm);
 
     private IReadOnlyList<LayerTiming> ProfileLayers(DeepImpressionNet net, Optimizer optimizer, Tensor audio, Tensor frames, Tensor targets,
         IReadOnlyList<LayerInfo> describe)

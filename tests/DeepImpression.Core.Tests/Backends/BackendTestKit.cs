@@ -9,6 +9,19 @@ internal static class BackendTestKit
 {
     public static CpuBackend Cpu => CpuBackend.Instance;
 
+    private static readonly Dictionary<SimdLevel, CpuBackend> ByLevel = [];
+
+    /// <summary>A backend restricted to <paramref name="level"/> (one per level, kept for the test run).</summary>
+    public static CpuBackend At(SimdLevel level)
+    {
+        lock (ByLevel)
+        {
+            if (!ByLevel.TryGetValue(level, out var backend))
+                ByLevel[level] = backend = new CpuBackend(CpuBackendOptions.FromEnvironment() with { Threads = Cpu.Threads, Isa = level });
+            return backend;
+        }
+    }
+
     /// <summary>Every SIMD level this machine can run, widest first: each fast path is checked, not only the default.</summary>
     public static IEnumerable<SimdLevel> Levels()
     {
@@ -53,6 +66,27 @@ internal static class BackendTestKit
             }
         }
         Assert.That(failures, Is.Zero, $"{what}: {failures} of {expected.Length} elements off; {first}; worst relative error {worst:G3} (rtol {rtol:G3})");
+    }
+
+    /// <summary>‖actual − expected‖₂ / ‖expected‖₂ (the norm-wise relative error).</summary>
+    public static double NormwiseError(float[] actual, double[] expected)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), "length");
+        double err = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double d = actual[i] - expected[i];
+            err += d * d;
+            norm += expected[i] * expected[i];
+        }
+        return Math.Sqrt(err / Math.Max(norm, 1e-300));
+    }
+
+    /// <summary>The norm-wise relative error is at most <paramref name="rtol"/> (NaN fails).</summary>
+    public static void AssertNormClose(float[] actual, double[] expected, double rtol, string what)
+    {
+        double error = NormwiseError(actual, expected);
+        Assert.That(error <= rtol, $"{what}: norm-wise relative error {error:G3} (rtol {rtol:G3})");
     }
 
     public static void AssertClose(float[] actual, float[] expected, double rtol, string what) =>

@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tests.Reference;
@@ -26,7 +27,7 @@ public sealed class BatchNormTests
     [TestCaseSource(nameof(Cases))]
     public void Training_normalizes_saves_statistics_and_updates_running_averages_over_several_steps(SimdLevel level, int n, int c, int h, int w, float offset)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         int count = n * c * h * w, inner = h * w;
         var gamma = Uniform(c, 1, 0.5f, 1.5f);
         var beta = Uniform(c, 2);
@@ -43,7 +44,7 @@ public sealed class BatchNormTests
             var x = Uniform(count, 10 + step, -2f, 3f).Select(v => v * (1 + step) + offset).ToArray();
             using var tx = T(x, n, c, h, w);
             using var ty = Poisoned(n, c, h, w);
-            Cpu.BatchNormForwardTraining(tx, tGamma, tBeta, ty, 0.1, tMean, tVar, Eps, saveMean, saveInvStd);
+            cpu.BatchNormForwardTraining(tx, tGamma, tBeta, ty, 0.1, tMean, tVar, Eps, saveMean, saveInvStd);
             var expected = NaiveReference.BatchNormTraining(x, n, c, inner, gamma, beta, Eps, 0.1, runningMean, runningVar);
             // The normalized output's error scales with |x|/σ: an offset of 1000 costs float precision in x itself.
             double rtol = offset >= 100 ? 2e-4 : 2e-5;
@@ -60,7 +61,7 @@ public sealed class BatchNormTests
     [TestCaseSource(nameof(Cases))]
     public void Inference_uses_the_given_statistics(SimdLevel level, int n, int c, int h, int w, float offset)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(n * c * h * w, 20).Select(v => v + offset).ToArray();
         var gamma = Uniform(c, 21);
         var beta = Uniform(c, 22);
@@ -72,12 +73,12 @@ public sealed class BatchNormTests
         using var tBeta = T(beta, c);
         using var tMean = T(mean, c);
         using var tVar = T(variance, c);
-        Cpu.BatchNormForwardInference(tx, tGamma, tBeta, tMean, tVar, Eps, ty);
+        cpu.BatchNormForwardInference(tx, tGamma, tBeta, tMean, tVar, Eps, ty);
         AssertClose(ty.ToArray(), NaiveReference.BatchNormInference(x, n, c, h * w, gamma, beta, mean, variance, Eps),
             offset >= 100 ? 1e-4 : 1e-5, "y");
     }
 
-    private static (float[] Dx, float[] DGamma, float[] DBeta) Backward(float[] x, float[] dy, float[] gamma, int n, int c, int h, int w)
+    private static (float[] Dx, float[] DGamma, float[] DBeta) Backward(CpuBackend cpu, float[] x, float[] dy, float[] gamma, int n, int c, int h, int w)
     {
         using var tx = T(x, n, c, h, w);
         using var tdy = T(dy, n, c, h, w);
@@ -88,22 +89,22 @@ public sealed class BatchNormTests
         using var saveMean = Empty(c);
         using var saveInvStd = Empty(c);
         using var ty = Empty(n, c, h, w);
-        Cpu.BatchNormForwardTraining(tx, tGamma, tBeta, ty, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+        cpu.BatchNormForwardTraining(tx, tGamma, tBeta, ty, 0.1, rm, rv, Eps, saveMean, saveInvStd);
         using var dx = Poisoned(n, c, h, w);
         using var dGamma = Poisoned(c);
         using var dBeta = Poisoned(c);
-        Cpu.BatchNormBackward(tx, tdy, tGamma, Eps, saveMean, saveInvStd, dx, dGamma, dBeta);
+        cpu.BatchNormBackward(tx, tdy, tGamma, Eps, saveMean, saveInvStd, dx, dGamma, dBeta);
         return (dx.ToArray(), dGamma.ToArray(), dBeta.ToArray());
     }
 
     [TestCaseSource(nameof(Cases))]
     public void Backward_matches_the_reference(SimdLevel level, int n, int c, int h, int w, float offset)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(n * c * h * w, 30).Select(v => v * 2 + offset).ToArray();
         var dy = Uniform(x.Length, 31);
         var gamma = Uniform(c, 32, 0.5f, 1.5f);
-        var (dx, dGamma, dBeta) = Backward(x, dy, gamma, n, c, h, w);
+        var (dx, dGamma, dBeta) = Backward(cpu, x, dy, gamma, n, c, h, w);
         var expected = NaiveReference.BatchNormBackward(x, dy, n, c, h * w, gamma, Eps);
         double rtol = offset >= 100 ? 1e-3 : 1e-4;
         AssertClose(dx, expected.Dx, rtol, "dx");
@@ -132,7 +133,7 @@ public sealed class BatchNormTests
             Cpu.BatchNormForwardTraining(tx, tg, tb, ty, 0.1, rm, rv, Eps, sm, si);
             return ty.ToArray().Select((v, i) => (double)v * r[i]).Sum();
         }
-        var (dx, dGamma, dBeta) = Backward(x, r, gamma, n, c, h, w);
+        var (dx, dGamma, dBeta) = Backward(Cpu, x, r, gamma, n, c, h, w);
         const float step = 1e-2f;
         var fdx = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
@@ -165,7 +166,7 @@ public sealed class BatchNormTests
     [TestCaseSource(nameof(FusedCases))]
     public void Fused_relu_gives_the_bits_of_batch_norm_then_add_then_relu_forward_and_backward(SimdLevel level, int n, int c, int h, int w, float offset, bool residual)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(n * c * h * w, 50).Select(v => v * 2 + offset).ToArray();
         var dy = Uniform(x.Length, 51);
         // A NaN in the input must come out of the ReLU as it does unfused (see ReluNanTests).
@@ -191,18 +192,18 @@ public sealed class BatchNormTests
             using var dz = residual ? Poisoned(n, c, h, w) : null;
             if (fused)
             {
-                Cpu.BatchNormReluForwardTraining(tx, tz, tGamma, tBeta, y, 0.1, rm, rv, Eps, saveMean, saveInvStd);
-                Cpu.BatchNormReluBackward(tx, y, tdy, tGamma, Eps, saveMean, saveInvStd, dx, dz, dGamma, dBeta);
+                cpu.BatchNormReluForwardTraining(tx, tz, tGamma, tBeta, y, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+                cpu.BatchNormReluBackward(tx, y, tdy, tGamma, Eps, saveMean, saveInvStd, dx, dz, dGamma, dBeta);
             }
             else
             {
                 using var normalized = Poisoned(n, c, h, w);
                 using var gated = dz is null ? Poisoned(n, c, h, w) : null;
-                Cpu.BatchNormForwardTraining(tx, tGamma, tBeta, normalized, 0.1, rm, rv, Eps, saveMean, saveInvStd);
-                if (tz is not null) Cpu.Add(normalized, tz, normalized);
-                Cpu.ActivationForward(ActivationMode.Relu, normalized, y);
-                Cpu.ActivationBackward(ActivationMode.Relu, y, tdy, dz ?? gated!);
-                Cpu.BatchNormBackward(tx, dz ?? gated!, tGamma, Eps, saveMean, saveInvStd, dx, dGamma, dBeta);
+                cpu.BatchNormForwardTraining(tx, tGamma, tBeta, normalized, 0.1, rm, rv, Eps, saveMean, saveInvStd);
+                if (tz is not null) cpu.Add(normalized, tz, normalized);
+                cpu.ActivationForward(ActivationMode.Relu, normalized, y);
+                cpu.ActivationBackward(ActivationMode.Relu, y, tdy, dz ?? gated!);
+                cpu.BatchNormBackward(tx, dz ?? gated!, tGamma, Eps, saveMean, saveInvStd, dx, dGamma, dBeta);
             }
             return [y.ToArray(), saveMean.ToArray(), saveInvStd.ToArray(), rm.ToArray(), rv.ToArray(), dx.ToArray(), dGamma.ToArray(), dBeta.ToArray(),
                 dz?.ToArray() ?? []];

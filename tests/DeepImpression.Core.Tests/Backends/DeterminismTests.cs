@@ -61,17 +61,18 @@ public class DeterminismTests
     /// Every number a short run produces: training steps of the whole network at two batch shapes (the second is
     /// the size the trainer's tests use), then the test-time procedure on a clip of 7 frames in chunks of 3.
     /// </summary>
-    private static float[] TrainingLosses()
+    private static float[] TrainingLosses(Device? device = null)
     {
-        var net = new DeepImpressionNet(Device.Cpu, 3);
+        var on = device ?? Device.Cpu;
+        var net = new DeepImpressionNet(on, 3);
         var adam = new Adam(net.NamedParameters());
         var rng = new Rng(1);
         var results = new List<float>();
         foreach (var (n, samples, size) in new[] { (4, 8192, 48), (2, 4096, 32) })
         {
-            var audio = Tensor.RandomUniform(new Shape(n, 1, 1, samples), rng, -1, 1);
-            var frames = Tensor.RandomUniform(new Shape(n, 3, size, size), rng, 0, 255);
-            var targets = Tensor.RandomUniform(new Shape(n, 5), rng);
+            var audio = Tensor.RandomUniform(new Shape(n, 1, 1, samples), rng, -1, 1, on);
+            var frames = Tensor.RandomUniform(new Shape(n, 3, size, size), rng, 0, 255, on);
+            var targets = Tensor.RandomUniform(new Shape(n, 5), rng, device: on);
             for (int i = 0; i < 3; i++)
             {
                 using var scope = TensorScope.Begin();
@@ -97,25 +98,35 @@ public class DeterminismTests
         for (int repeat = 0; repeat < 2; repeat++) Assert.That(TrainingLosses(), Is.EqualTo(first));
     }
 
+    /// <summary>The numbers of a short run on a backend of its own, built from <paramref name="options"/>.</summary>
+    private static float[] TrainingLosses(CpuBackendOptions options)
+    {
+        var device = BackendRegistry.AddCpu(options);
+        using var backend = BackendRegistry.Get(device);
+        return TrainingLosses(device);
+    }
+
     [TestCase("CallerOnly")]
     [TestCase("HelpersOnly")]
     [TestCase("CallerBackwards")]
     public void The_numbers_do_not_depend_on_which_core_ran_which_piece(string scheduleName)
     {
-        var schedule = Enum.Parse<WorkerSchedule>(scheduleName);
         // Pieces go to whichever core is free, so a kernel whose result depended on the worker that ran a piece
         // (its scratch, its partial sums) would differ between runs with the same seed.
-        Assume.That(CpuWorkers.Count, Is.GreaterThan(1), "one CPU thread: there is no other core to hand pieces to");
-        var reference = TrainingLosses();
-        try
-        {
-            CpuWorkers.Schedule = schedule;
-            Assert.That(TrainingLosses(), Is.EqualTo(reference));
-        }
-        finally
-        {
-            CpuWorkers.Schedule = WorkerSchedule.Shared;
-        }
+        var options = CpuBackendOptions.FromEnvironment() with { Threads = 3 };
+        var reference = TrainingLosses(options);
+        Assert.That(TrainingLosses(options with { Schedule = Enum.Parse<WorkerSchedule>(scheduleName) }), Is.EqualTo(reference));
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void The_numbers_do_not_depend_on_the_number_of_threads()
+    {
+        // The README promises it: a run resumed with another --threads repeats the one it continues.
+        var options = CpuBackendOptions.FromEnvironment();
+        var one = TrainingLosses(options with { Threads = 1 });
+        Assert.That(TrainingLosses(options with { Threads = 2 }), Is.EqualTo(one), "2 threads");
+        Assert.That(TrainingLosses(options with { Threads = 5 }), Is.EqualTo(one), "5 threads");
     }
 
     [TestCase(null, null)]

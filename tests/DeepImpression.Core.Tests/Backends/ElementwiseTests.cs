@@ -20,33 +20,33 @@ public sealed class ElementwiseTests
     [TestCaseSource(nameof(Cases))]
     public void Relu_forward_and_backward(SimdLevel level, int n)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(n, 1);
         x[0] = 0f;
         var dy = Uniform(n, 2);
         using var tx = T(x, n);
         using var ty = Poisoned(n);
-        Cpu.ActivationForward(ActivationMode.Relu, tx, ty);
+        cpu.ActivationForward(ActivationMode.Relu, tx, ty);
         AssertClose(ty.ToArray(), x.Select(v => v > 0 ? (double)v : 0).ToArray(), 0, "relu");
         using var tdy = T(dy, n);
         using var tdx = Poisoned(n);
-        Cpu.ActivationBackward(ActivationMode.Relu, ty, tdy, tdx);
+        cpu.ActivationBackward(ActivationMode.Relu, ty, tdy, tdx);
         AssertClose(tdx.ToArray(), x.Select((v, i) => v > 0 ? (double)dy[i] : 0).ToArray(), 0, "relu backward");
     }
 
     [TestCaseSource(nameof(Cases))]
     public void Tanh_forward_and_backward(SimdLevel level, int n)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(n, 3, -4f, 4f);
         var dy = Uniform(n, 4);
         using var tx = T(x, n);
         using var ty = Poisoned(n);
-        Cpu.ActivationForward(ActivationMode.Tanh, tx, ty);
+        cpu.ActivationForward(ActivationMode.Tanh, tx, ty);
         AssertClose(ty.ToArray(), x.Select(v => Math.Tanh(v)).ToArray(), 1e-6, "tanh");
         using var tdy = T(dy, n);
         using var tdx = Poisoned(n);
-        Cpu.ActivationBackward(ActivationMode.Tanh, ty, tdy, tdx);
+        cpu.ActivationBackward(ActivationMode.Tanh, ty, tdy, tdx);
         var y = ty.ToArray();
         AssertClose(tdx.ToArray(), y.Select((v, i) => dy[i] * (1 - (double)v * v)).ToArray(), 1e-6, "tanh backward");
     }
@@ -54,29 +54,29 @@ public sealed class ElementwiseTests
     [TestCaseSource(nameof(Cases))]
     public void Add_axpby_and_affine(SimdLevel level, int n)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var a = Uniform(n, 5);
         var b = Uniform(n, 6);
         using var ta = T(a, n);
         using var tb = T(b, n);
         using var sum = Poisoned(n);
-        Cpu.Add(ta, tb, sum);
+        cpu.Add(ta, tb, sum);
         AssertClose(sum.ToArray(), a.Select((v, i) => (double)v + b[i]).ToArray(), 1e-7, "add");
 
         using var y = T(b, n);
-        Cpu.Axpby(2.5f, ta, -0.5f, y);
+        cpu.Axpby(2.5f, ta, -0.5f, y);
         AssertClose(y.ToArray(), a.Select((v, i) => 2.5 * v - 0.5 * b[i]).ToArray(), 1e-6, "axpby");
 
         using var fresh = Poisoned(n);
-        Cpu.Axpby(3f, ta, 0f, fresh);
+        cpu.Axpby(3f, ta, 0f, fresh);
         AssertClose(fresh.ToArray(), a.Select(v => 3.0 * v).ToArray(), 1e-7, "axpby with beta 0 over NaN");
 
         using var acc = T(b, n);
-        Cpu.Axpby(1f, ta, 1f, acc);
+        cpu.Axpby(1f, ta, 1f, acc);
         AssertClose(acc.ToArray(), a.Select((v, i) => (double)v + b[i]).ToArray(), 1e-7, "axpby accumulate");
 
         using var aff = Poisoned(n);
-        Cpu.Affine(ta, 0.5f, 0.5f, aff);
+        cpu.Affine(ta, 0.5f, 0.5f, aff);
         AssertClose(aff.ToArray(), a.Select(v => 0.5 * v + 0.5).ToArray(), 1e-7, "affine");
     }
 

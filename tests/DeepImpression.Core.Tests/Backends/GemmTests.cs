@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Core.Tests.Reference;
@@ -22,34 +23,34 @@ public sealed class GemmTests
                         yield return new TestCaseData(level, m, n, k, ta, tb).SetArgDisplayNames($"{level}", $"{m}x{n}x{k}", ta ? "At" : "A", tb ? "Bt" : "B");
     }
 
-    private static float[] Run(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c)
+    private static float[] Run(CpuBackend cpu, bool ta, bool tb, int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c)
     {
         using var ta_ = T(a, ta ? [k, m] : [m, k]);
         using var tb_ = T(b, tb ? [n, k] : [k, n]);
         using var tc = T(c, m, n);
-        Cpu.Gemm(ta, tb, alpha, ta_, tb_, beta, tc);
+        cpu.Gemm(ta, tb, alpha, ta_, tb_, beta, tc);
         return tc.ToArray();
     }
 
     [TestCaseSource(nameof(AllCases))]
     public void Overwrites_C_when_beta_is_zero_even_over_NaN(SimdLevel level, int m, int n, int k, bool ta, bool tb)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var a = Uniform(m * k, 1);
         var b = Uniform(k * n, 2);
         var c = Enumerable.Repeat(float.NaN, m * n).ToArray();
-        var got = Run(ta, tb, m, n, k, 1.5f, a, b, 0f, c);
+        var got = Run(cpu, ta, tb, m, n, k, 1.5f, a, b, 0f, c);
         AssertClose(got, NaiveReference.Gemm(ta, tb, m, n, k, 1.5, a, b, 0, null), 1e-5, "C");
     }
 
     [TestCaseSource(nameof(AllCases))]
     public void Accumulates_into_C_when_beta_is_one(SimdLevel level, int m, int n, int k, bool ta, bool tb)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var a = Uniform(m * k, 3);
         var b = Uniform(k * n, 4);
         var c = Uniform(m * n, 5);
-        var got = Run(ta, tb, m, n, k, 1f, a, b, 1f, c);
+        var got = Run(cpu, ta, tb, m, n, k, 1f, a, b, 1f, c);
         AssertClose(got, NaiveReference.Gemm(ta, tb, m, n, k, 1, a, b, 1, c), 1e-5, "C");
     }
 
@@ -60,7 +61,7 @@ public sealed class GemmTests
         var a = Uniform(m * k, 6);
         var b = Uniform(k * n, 7);
         var c = Uniform(m * n, 8);
-        var got = Run(ta, tb, m, n, k, -0.75f, a, b, 0.5f, c);
+        var got = Run(Cpu, ta, tb, m, n, k, -0.75f, a, b, 0.5f, c);
         AssertClose(got, NaiveReference.Gemm(ta, tb, m, n, k, -0.75, a, b, 0.5, c), 1e-5, "C");
     }
 
@@ -68,9 +69,9 @@ public sealed class GemmTests
     public void With_empty_inner_dimension_C_becomes_beta_C()
     {
         var c = Uniform(12, 9);
-        var got = Run(false, false, 3, 4, 0, 1f, [], [], 2f, c);
+        var got = Run(Cpu, false, false, 3, 4, 0, 1f, [], [], 2f, c);
         AssertClose(got, c.Select(v => 2.0 * v).ToArray(), 0, "C");
-        var zeroed = Run(false, false, 3, 4, 0, 1f, [], [], 0f, Enumerable.Repeat(float.NaN, 12).ToArray());
+        var zeroed = Run(Cpu, false, false, 3, 4, 0, 1f, [], [], 0f, Enumerable.Repeat(float.NaN, 12).ToArray());
         Assert.That(zeroed, Is.All.EqualTo(0f));
     }
 
@@ -89,11 +90,11 @@ public sealed class GemmTests
     [TestCaseSource(nameof(LargeCases))]
     public void Large_products_match_the_reference(SimdLevel level, int m, int n, int k, bool ta, bool tb)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var a = Uniform(m * k, 10);
         var b = Uniform(k * n, 11);
         var c = Uniform(m * n, 12);
-        var got = Run(ta, tb, m, n, k, 0.5f, a, b, 1f, c);
+        var got = Run(cpu, ta, tb, m, n, k, 0.5f, a, b, 1f, c);
         AssertClose(got, NaiveReference.Gemm(ta, tb, m, n, k, 0.5, a, b, 1, c), 2e-5, "C");
     }
 
@@ -103,9 +104,9 @@ public sealed class GemmTests
         // Packing buffers are reused between calls; stale contents must never leak into a later product.
         var a = Uniform(40 * 30, 13);
         var b = Uniform(30 * 50, 14);
-        var first = Run(false, false, 40, 50, 30, 1f, a, b, 0f, new float[2000]);
-        Run(false, false, 300, 500, 400, 1f, Uniform(300 * 400, 15), Uniform(400 * 500, 16), 0f, new float[150000]);
-        var again = Run(false, false, 40, 50, 30, 1f, a, b, 0f, new float[2000]);
+        var first = Run(Cpu, false, false, 40, 50, 30, 1f, a, b, 0f, new float[2000]);
+        Run(Cpu, false, false, 300, 500, 400, 1f, Uniform(300 * 400, 15), Uniform(400 * 500, 16), 0f, new float[150000]);
+        var again = Run(Cpu, false, false, 40, 50, 30, 1f, a, b, 0f, new float[2000]);
         Assert.That(again, Is.EqualTo(first));
     }
 
@@ -122,25 +123,30 @@ public sealed class GemmTests
         }
     }
 
-    [TestCaseSource(nameof(InPlaceCases))]
-    public void Reading_B_in_place_gives_the_bits_of_packing_it(SimdLevel level, int m, int n, int k)
+    /// <summary>The same B handed over as a source the GEMM cannot read in place, so that it is always packed.</summary>
+    private readonly unsafe struct PackedOnly(StridedSource source) : IPanelSource
     {
-        using var _ = CpuIsa.Force(level);
+        public void Pack(int d0, int depth, int w0, int width, int panel, float* dst, float* row) =>
+            source.Pack(d0, depth, w0, width, panel, dst, row);
+    }
+
+    [TestCaseSource(nameof(InPlaceCases))]
+    public unsafe void Reading_B_in_place_gives_the_bits_of_packing_it(SimdLevel level, int m, int n, int k)
+    {
+        Assert.That(m, Is.LessThanOrEqualTo(Sgemm.InPlaceRows), "a product the GEMM reads B of in place");
+        var gemm = At(level).Context.Gemm;
         var a = Uniform(m * k, 20);
         var b = Uniform(k * n, 21);
         var c = Uniform(m * n, 22);
-        int saved = Sgemm.InPlaceRows;
-        float[] packed, inPlace;
-        try
+        var packed = (float[])c.Clone();
+        var inPlace = (float[])c.Clone();
+        var packedA = new float[Sgemm.PackedSize(level, m, k) + 16];
+        fixed (float* pa = a, pb = b, pPacked = packed, pInPlace = inPlace, pA = packedA)
         {
-            Sgemm.InPlaceRows = 0;
-            packed = Run(false, false, m, n, k, 1f, a, b, 1f, c);
-            Sgemm.InPlaceRows = int.MaxValue;
-            inPlace = Run(false, false, m, n, k, 1f, a, b, 1f, c);
-        }
-        finally
-        {
-            Sgemm.InPlaceRows = saved;
+            var matrixA = gemm.Pack(StridedSource.ForA(level, MatrixView.RowMajor(pa, k), 1f), m, k, pA);
+            var matrixB = StridedSource.ForB(level, MatrixView.RowMajor(pb, n));
+            gemm.MultiplyPacked(matrixA, new PackedOnly(matrixB), n, 1f, pPacked, n);
+            gemm.MultiplyPacked(matrixA, matrixB, n, 1f, pInPlace, n);
         }
         Assert.That(inPlace, Is.EqualTo(packed));
         AssertClose(inPlace, NaiveReference.Gemm(false, false, m, n, k, 1, a, b, 1, c), 2e-5, "C");

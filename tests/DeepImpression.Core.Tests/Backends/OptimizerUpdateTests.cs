@@ -53,7 +53,7 @@ public sealed class OptimizerUpdateTests
     {
         foreach (var level in Levels())
         {
-            using var _ = CpuIsa.Force(level);
+            var cpu = At(level);
             var p0 = Uniform(n, 1);
             var g = Uniform(n, 2);
             var m0 = Uniform(n, 3, -0.1f, 0.1f);
@@ -62,7 +62,7 @@ public sealed class OptimizerUpdateTests
             using var tg = T(g, n);
             using var m = T(m0, n);
             using var v = T(v0, n);
-            Cpu.AdamUpdate(p, tg, m, v, 2e-4f, 0.5f, 0.999f, 1e-8f);
+            cpu.AdamUpdate(p, tg, m, v, 2e-4f, 0.5f, 0.999f, 1e-8f);
             var em = m0.Select((x, i) => x + 0.5 * (g[i] - x)).ToArray();
             var ev = v0.Select((x, i) => x + 0.001 * ((double)g[i] * g[i] - x)).ToArray();
             var ep = p0.Select((x, i) => x - 2e-4 * em[i] / (Math.Sqrt(ev[i]) + 1e-8)).ToArray();
@@ -73,7 +73,7 @@ public sealed class OptimizerUpdateTests
             var vel0 = Uniform(n, 5);
             using var vel = T(vel0, n);
             using var q = T(p0, n);
-            Cpu.SgdMomentumUpdate(q, tg, vel, 0.01f, 0.9f);
+            cpu.SgdMomentumUpdate(q, tg, vel, 0.01f, 0.9f);
             var evel = vel0.Select((x, i) => 0.9 * x - 0.01 * g[i]).ToArray();
             AssertClose(vel.ToArray(), evel, 1e-6, $"{level} velocity");
             AssertClose(q.ToArray(), p0.Select((x, i) => x + evel[i]).ToArray(), 1e-6, $"{level} sgd param");

@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tests.Reference;
@@ -45,25 +46,25 @@ public sealed class PoolingTests
                 yield return new TestCaseData(level, c).SetArgDisplayNames($"{level}", c.ToString());
     }
 
-    private static (float[] Y, float[] Dx) Run(PoolingMode mode, PoolCase s, float[] x, float[] dy)
+    private static (float[] Y, float[] Dx) Run(CpuBackend cpu, PoolingMode mode, PoolCase s, float[] x, float[] dy)
     {
         using var tx = T(x, s.N, s.C, s.H, s.W);
         using var ty = Poisoned(s.N, s.C, s.OH, s.OW);
-        Cpu.PoolingForward(mode, Geometry(s), tx, ty);
+        cpu.PoolingForward(mode, Geometry(s), tx, ty);
         using var tdy = T(dy, s.N, s.C, s.OH, s.OW);
         using var tdx = Poisoned(s.N, s.C, s.H, s.W);
-        Cpu.PoolingBackward(mode, Geometry(s), tx, ty, tdy, tdx);
+        cpu.PoolingBackward(mode, Geometry(s), tx, ty, tdy, tdx);
         return (ty.ToArray(), tdx.ToArray());
     }
 
     [TestCaseSource(nameof(MaxCasesAtEveryLevel))]
     public void Max_pooling_matches_the_reference_and_padding_never_wins(SimdLevel level, PoolCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         // All inputs negative: a padded zero that won a window would show up as an output of 0.
         var x = Uniform(s.N * s.C * s.H * s.W, 1, -5f, -1f);
         var dy = Uniform(s.N * s.C * s.OH * s.OW, 2);
-        var (y, dx) = Run(PoolingMode.Max, s, x, dy);
+        var (y, dx) = Run(cpu, PoolingMode.Max, s, x, dy);
         var expected = NaiveReference.MaxPoolForward(s, x);
         Assert.That(y.Where((_, i) => expected[i] != 0), Is.All.LessThan(0f));
         AssertClose(y, NaiveReference.MaxPoolForward(s, x), 0, "y");
@@ -73,11 +74,11 @@ public sealed class PoolingTests
     [TestCaseSource(nameof(MaxCasesAtEveryLevel))]
     public void Max_pooling_with_many_ties_matches_the_reference(SimdLevel level, PoolCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         // Values from {−1, 0, 1}: most windows hold several cells equal to their maximum.
         var x = Uniform(s.N * s.C * s.H * s.W, 5, -1.5f, 1.5f).Select(v => MathF.Round(v)).ToArray();
         var dy = Uniform(s.N * s.C * s.OH * s.OW, 6);
-        var (y, dx) = Run(PoolingMode.Max, s, x, dy);
+        var (y, dx) = Run(cpu, PoolingMode.Max, s, x, dy);
         AssertClose(y, NaiveReference.MaxPoolForward(s, x), 0, "y");
         AssertClose(dx, NaiveReference.MaxPoolBackward(s, x, dy), 1e-6, "dx");
     }
@@ -90,7 +91,7 @@ public sealed class PoolingTests
         var s = new PoolCase(N: 1, C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, CoverAll: true);
         var x = Enumerable.Repeat(2f, 25).ToArray();
         var dy = Enumerable.Range(1, s.OH * s.OW).Select(v => (float)v).ToArray();
-        var (y, dx) = Run(PoolingMode.Max, s, x, dy);
+        var (y, dx) = Run(Cpu, PoolingMode.Max, s, x, dy);
         Assert.That(s.OH, Is.EqualTo(3));
         Assert.That(y, Is.All.EqualTo(2f));
         var expected = new float[25];
@@ -104,7 +105,7 @@ public sealed class PoolingTests
     public void Max_pooling_ties_inside_a_window_pick_the_earliest_in_row_major_order()
     {
         var s = new PoolCase(N: 1, C: 1, H: 2, W: 2, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, CoverAll: false);
-        var (_, dx) = Run(PoolingMode.Max, s, [1f, 3f, 3f, 3f], [1f]);
+        var (_, dx) = Run(Cpu, PoolingMode.Max, s, [1f, 3f, 3f, 3f], [1f]);
         Assert.That(dx, Is.EqualTo(new[] { 0f, 1f, 0f, 0f }));
     }
 
@@ -128,10 +129,10 @@ public sealed class PoolingTests
     [TestCaseSource(nameof(AverageCasesAtEveryLevel))]
     public void Average_pooling_counts_padding_and_matches_the_reference(SimdLevel level, PoolCase s)
     {
-        using var _ = CpuIsa.Force(level);
+        var cpu = At(level);
         var x = Uniform(s.N * s.C * s.H * s.W, 3, 0f, 4f);
         var dy = Uniform(s.N * s.C * s.OH * s.OW, 4);
-        var (y, dx) = Run(PoolingMode.AverageCountIncludePadding, s, x, dy);
+        var (y, dx) = Run(cpu, PoolingMode.AverageCountIncludePadding, s, x, dy);
         AssertClose(y, NaiveReference.AveragePoolForward(s, x), 1e-6, "y");
         AssertClose(dx, NaiveReference.AveragePoolBackward(s, dy), 1e-6, "dx");
     }
@@ -141,7 +142,7 @@ public sealed class PoolingTests
     {
         // 3x3 window at the top-left corner with padding 1 covers 4 image cells of value 9: 36 / 9 = 4.
         var s = new PoolCase(N: 1, C: 1, H: 4, W: 4, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, CoverAll: false);
-        var (y, _) = Run(PoolingMode.AverageCountIncludePadding, s, Enumerable.Repeat(9f, 16).ToArray(), new float[s.OH * s.OW]);
+        var (y, _) = Run(Cpu, PoolingMode.AverageCountIncludePadding, s, Enumerable.Repeat(9f, 16).ToArray(), new float[s.OH * s.OW]);
         Assert.That(y[0], Is.EqualTo(4f));
     }
 }

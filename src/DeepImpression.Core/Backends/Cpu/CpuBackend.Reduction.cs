@@ -19,7 +19,7 @@ public sealed partial class CpuBackend
             float* row = dst + (long)o * inner;
             if (inner == 1)
             {
-                row[0] = (float)VectorMath.Sum(slab, length);
+                row[0] = (float)VectorMath.Sum(Isa, slab, length);
                 continue;
             }
             if (length == 0)
@@ -28,7 +28,7 @@ public sealed partial class CpuBackend
                 continue;
             }
             new ReadOnlySpan<float>(slab, inner).CopyTo(new Span<float>(row, inner));
-            for (int l = 1; l < length; l++) VectorMath.AddInPlace(slab + (long)l * inner, row, inner);
+            for (int l = 1; l < length; l++) VectorMath.AddInPlace(Isa, slab + (long)l * inner, row, inner);
         }
     }
 

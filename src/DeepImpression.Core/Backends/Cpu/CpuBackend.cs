@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using DeepImpression.Core.Backends.Cpu.Convolution;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Tensors;
 
@@ -7,19 +8,66 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 /// <summary>
 /// The host backend: every primitive of <see cref="IBackend"/>, multithreaded and vectorized. Memory and data
-/// movement live here; each family of primitives has its own file (CpuBackend.*.cs).
+/// movement live here; each family of primitives has its own file (CpuBackend.*.cs). A backend is built from
+/// <see cref="CpuBackendOptions"/> and owns its pool of threads; its kernels read nothing mutable and global.
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
-    public static CpuBackend Instance { get; } = new();
+    private static readonly Lazy<CpuBackend> Process = new(() =>
+        new CpuBackend(CpuBackendOptions.FromEnvironment() with { Threads = CpuThreads.Start() }));
+
+    /// <summary>The process's backend for <see cref="Device.Cpu"/>: options from the environment, threads from
+    /// <see cref="CpuThreads"/>.</summary>
+    public static CpuBackend Instance => Process.Value;
 
     private readonly CpuMemoryPool _pool = new();
+    private readonly CpuContext _context;
 
-    private CpuBackend() { }
+    /// <param name="options">How it computes.</param>
+    /// <param name="device">The device its tensors report: <see cref="Device.Cpu"/> unless registered as another
+    /// (<see cref="BackendRegistry.AddCpu"/>).</param>
+    public CpuBackend(CpuBackendOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Device = device ?? Device.Cpu;
+        if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be 0 (one per core) or more.");
+        Options = options;
+        int threads = options.Threads > 0 ? options.Threads : Math.Max(1, Environment.ProcessorCount);
+        _context = new CpuContext(CpuIsa.Usable(options.Isa), new CpuWorkers(threads, options.Schedule, options.HelperCountedOut));
+        // The kernel families are objects built from the context. Each property has its type's name, so the calls
+        // in CpuBackend.*.cs read like calls on a static class.
+        Sgemm = _context.Gemm;
+        ElementwiseKernels = new ElementwiseKernels(_context);
+        ChannelKernels = new ChannelKernels(_context);
+        PoolingKernels = new PoolingKernels(_context);
+        OptimizerKernels = new OptimizerKernels(_context);
+        ReductionKernels = new ReductionKernels(_context);
+        Convolutions = new CpuConvolution(_context, options.Convolution);
+    }
 
-    public Device Device => Device.Cpu;
+    /// <summary>The options this backend was built from.</summary>
+    public CpuBackendOptions Options { get; }
 
-    public string Description => $"cpu ({CpuModel.Name}, {CpuWorkers.Count} threads, {CpuIsa.Describe()})";
+    /// <summary>The instruction set the kernels use.</summary>
+    public SimdLevel Isa => _context.Isa;
+
+    /// <summary>Participants in each parallel region.</summary>
+    public int Threads => _context.Workers.Count;
+
+    private Sgemm Sgemm { get; }
+    private ElementwiseKernels ElementwiseKernels { get; }
+    private ChannelKernels ChannelKernels { get; }
+    private PoolingKernels PoolingKernels { get; }
+    private OptimizerKernels OptimizerKernels { get; }
+    private ReductionKernels ReductionKernels { get; }
+    private CpuConvolution Convolutions { get; }
+
+    internal CpuContext Context => _context;
+
+    public Device Device { get; }
+
+    public string Description => $"cpu ({CpuModel.Name}, {Threads} threads, {CpuIsa.Describe(Isa)}" +
+                                 (Options.Convolution == ConvolutionOverride.None ? "" : $", convolutions: {Options.Convolution.ToString().ToLowerInvariant()}") + ")";
 
     public (long Current, long Peak) MemoryInUse => _pool.Usage;
 
@@ -33,11 +81,11 @@ public sealed partial class CpuBackend : IBackend
     public void TrimCache()
     {
         _pool.Trim();
-        PerWorkerScratch.ReleaseAll();
+        _context.Workers.ReleaseScratch();
     }
 
     /// <summary>Bytes the kernels hold as reusable scratch (not counted in <see cref="MemoryInUse"/>).</summary>
-    public long ScratchBytes => PerWorkerScratch.TotalCapacity * sizeof(float);
+    public long ScratchBytes => _context.Workers.ScratchCapacity * sizeof(float);
 
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, int destinationOffset) =>
         source.CopyTo(Cpu(destination).Array.AsSpan(destinationOffset, source.Length));
@@ -52,7 +100,11 @@ public sealed partial class CpuBackend : IBackend
 
     public void Synchronize() { }
 
-    public void Dispose() { }
+    /// <summary>Ends this backend's helper threads; the process's own backend lives as long as the process.</summary>
+    public void Dispose()
+    {
+        if (!ReferenceEquals(this, Process.IsValueCreated ? Process.Value : null)) _context.Workers.Dispose();
+    }
 
     private static CpuBuffer Cpu(DeviceBuffer b) =>
         b as CpuBuffer ?? throw new ArgumentException($"The CPU backend was handed a buffer of {b.Backend.Device}.");

@@ -1,7 +1,7 @@
 namespace DeepImpression.Core.Backends.Cpu;
 
 /// <summary>
-/// How many threads the CPU backend computes with: all cores unless set before the backend's first use, by
+/// How many threads the process's CPU backend (<see cref="CpuBackend.Instance"/>) computes with: all cores unless set before its first use, by
 /// <see cref="Set"/> or the DEEPIMPRESSION_THREADS environment variable. The pool is sized once, so later changes
 /// would silently do nothing; <see cref="Set"/> refuses them instead.
 /// </summary>

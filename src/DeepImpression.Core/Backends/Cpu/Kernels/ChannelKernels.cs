@@ -6,20 +6,20 @@ namespace DeepImpression.Core.Backends.Cpu.Kernels;
 /// Per-channel work on (N, C, inner) tensors: bias add, bias gradient and batch normalization. Channel c's data is
 /// N rows of <c>inner</c> contiguous floats; channels are independent, so they are spread over the cores.
 /// </summary>
-internal static unsafe class ChannelKernels
+internal sealed unsafe class ChannelKernels(CpuContext context)
 {
     /// <summary>y[n, c, :] += bias[c].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddPerChannel(float* y, float* bias, int n, int c, int inner)
+    public void AddPerChannel(float* y, float* bias, int n, int c, int inner)
     {
-        var job = new AddJob { Y = y, Bias = bias, C = c, Inner = inner };
+        var job = new AddJob { Level = context.Isa, Y = y, Bias = bias, C = c, Inner = inner };
         if ((long)n * c * inner < ElementwiseKernels.ParallelGrain) for (int i = 0; i < n * c; i++) job.Execute(i, 0);
-        else CpuWorkers.For(n * c, job);
+        else context.Workers.For(n * c, job);
     }
 
     /// <summary>sums[c] = Σ over n and inner of x[n, c, :].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SumPerChannel(float* x, float* sums, int n, int c, int inner)
+    public void SumPerChannel(float* x, float* sums, int n, int c, int inner)
     {
         if (inner == 1)
         {
@@ -32,18 +32,19 @@ internal static unsafe class ChannelKernels
             }
             return;
         }
-        var job = new SumJob { X = x, Sums = sums, N = n, C = c, Inner = inner };
+        var job = new SumJob { Level = context.Isa, X = x, Sums = sums, N = n, C = c, Inner = inner };
         Run(job, (long)n * c * inner, c);
     }
 
     /// <summary>Batch-statistics normalization of every channel, saving mean and 1/std and updating running
     /// statistics; with <paramref name="relu"/>, the residual (if any) is added and ReLU applied in the same pass.</summary>
-    public static void BatchNormTraining(float* x, float* gamma, float* beta, float* y, double factor, float* runningMean,
+    public void BatchNormTraining(float* x, float* gamma, float* beta, float* y, double factor, float* runningMean,
         float* runningVariance, double epsilon, float* saveMean, float* saveInvStd, int n, int c, int inner, bool relu = false,
         float* residual = null)
     {
         var job = new NormTrainJob
         {
+            Level = context.Isa,
             X = x, Gamma = gamma, Beta = beta, Y = y, Factor = factor, RunningMean = runningMean,
             RunningVariance = runningVariance, Epsilon = epsilon, SaveMean = saveMean, SaveInvStd = saveInvStd,
             N = n, C = c, Inner = inner, Relu = relu, Residual = residual,
@@ -53,10 +54,10 @@ internal static unsafe class ChannelKernels
 
     /// <summary>Normalization with given (running) statistics: one scale and shift per channel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BatchNormInference(float* x, float* gamma, float* beta, float* mean, float* variance, double epsilon,
+    public void BatchNormInference(float* x, float* gamma, float* beta, float* mean, float* variance, double epsilon,
         float* y, int n, int c, int inner)
     {
-        var job = new NormInferJob { X = x, Y = y, C = c, Inner = inner, Scale = new float[c], Shift = new float[c] };
+        var job = new NormInferJob { Level = context.Isa, X = x, Y = y, C = c, Inner = inner, Scale = new float[c], Shift = new float[c] };
         for (int k = 0; k < c; k++)
         {
             double scale = gamma[k] / Math.Sqrt(variance[k] + epsilon);
@@ -70,11 +71,12 @@ internal static unsafe class ChannelKernels
     /// <paramref name="reluOutput"/> is given, of batch normalization followed by a ReLU that produced it (dy is
     /// then the ReLU's output gradient, gated on the way in, and written to <paramref name="gatedGradient"/> when
     /// given: the gradient of a residual added before the ReLU).</summary>
-    public static void BatchNormBackward(float* x, float* dy, float* gamma, float* saveMean, float* saveInvStd,
+    public void BatchNormBackward(float* x, float* dy, float* gamma, float* saveMean, float* saveInvStd,
         float* dx, float* dGamma, float* dBeta, int n, int c, int inner, float* reluOutput = null, float* gatedGradient = null)
     {
         var job = new NormBackwardJob
         {
+            Level = context.Isa,
             X = x, Dy = dy, Gamma = gamma, SaveMean = saveMean, SaveInvStd = saveInvStd, Dx = dx, DGamma = dGamma,
             DBeta = dBeta, N = n, C = c, Inner = inner, ReluOutput = reluOutput, GatedGradient = gatedGradient,
         };
@@ -82,26 +84,28 @@ internal static unsafe class ChannelKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TJob>(TJob job, long elements, int count) where TJob : class, IParallelBody
+    private void Run<TJob>(TJob job, long elements, int count) where TJob : class, IParallelBody
     {
         if (elements < ElementwiseKernels.ParallelGrain) for (int i = 0; i < count; i++) job.Execute(i, 0);
-        else CpuWorkers.For(count, job);
+        else context.Workers.For(count, job);
     }
 
     private sealed class AddJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* Y, Bias;
         public int C, Inner;
 
         public void Execute(int row, int worker)
         {
             float* r = Y + (long)row * Inner;
-            VectorMath.ScaleShift(r, r, Inner, 1f, Bias[row % C]);
+            VectorMath.ScaleShift(Level, r, r, Inner, 1f, Bias[row % C]);
         }
     }
 
     private sealed class SumJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* X, Sums;
         public int N, C, Inner;
 
@@ -109,13 +113,14 @@ internal static unsafe class ChannelKernels
         public void Execute(int k, int worker)
         {
             double s = 0;
-            for (int i = 0; i < N; i++) s += VectorMath.Sum(X + ((long)i * C + k) * Inner, Inner);
+            for (int i = 0; i < N; i++) s += VectorMath.Sum(Level, X + ((long)i * C + k) * Inner, Inner);
             Sums[k] = (float)s;
         }
     }
 
     private sealed class NormTrainJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* X, Gamma, Beta, Y, RunningMean, RunningVariance, SaveMean, SaveInvStd;
         public double Factor, Epsilon;
         public int N, C, Inner;
@@ -131,7 +136,7 @@ internal static unsafe class ChannelKernels
             double s = 0, q = 0;
             for (int i = 0; i < N; i++)
             {
-                var (a, b) = VectorMath.ShiftedMoments(X + ((long)i * C + k) * Inner, Inner, shift);
+                var (a, b) = VectorMath.ShiftedMoments(Level, X + ((long)i * C + k) * Inner, Inner, shift);
                 s += a; q += b;
             }
             double meanShifted = s / m;
@@ -149,15 +154,16 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                if (Residual != null) VectorMath.ScaleShiftAdd<ReluOp>(X + offset, Residual + offset, Y + offset, Inner, sc, sh);
-                else if (Relu) VectorMath.ScaleShift<ReluOp>(X + offset, Y + offset, Inner, sc, sh);
-                else VectorMath.ScaleShift(X + offset, Y + offset, Inner, sc, sh);
+                if (Residual != null) VectorMath.ScaleShiftAdd<ReluOp>(Level, X + offset, Residual + offset, Y + offset, Inner, sc, sh);
+                else if (Relu) VectorMath.ScaleShift<ReluOp>(Level, X + offset, Y + offset, Inner, sc, sh);
+                else VectorMath.ScaleShift(Level, X + offset, Y + offset, Inner, sc, sh);
             }
         }
     }
 
     private sealed class NormInferJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* X, Y;
         public int C, Inner;
         public float[] Scale = [], Shift = [];
@@ -166,12 +172,13 @@ internal static unsafe class ChannelKernels
         {
             long offset = (long)row * Inner;
             int k = row % C;
-            VectorMath.ScaleShift(X + offset, Y + offset, Inner, Scale[k], Shift[k]);
+            VectorMath.ScaleShift(Level, X + offset, Y + offset, Inner, Scale[k], Shift[k]);
         }
     }
 
     private sealed class NormBackwardJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* X, Dy, Gamma, SaveMean, SaveInvStd, Dx, DGamma, DBeta, ReluOutput, GatedGradient;
         public int N, C, Inner;
 
@@ -185,7 +192,7 @@ internal static unsafe class ChannelKernels
                 for (int i = 0; i < N; i++)
                 {
                     long offset = ((long)i * C + k) * Inner;
-                    VectorMath.Gate<ReluGate>(Dy + offset, ReluOutput + offset, GatedGradient + offset, Inner);
+                    VectorMath.Gate<ReluGate>(Level, Dy + offset, ReluOutput + offset, GatedGradient + offset, Inner);
                 }
                 Channel<Ungated>(k, GatedGradient);
             }
@@ -201,7 +208,7 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                var (a, b) = VectorMath.GradientMoments<TGate>(dyRows + offset, ReluOutput + offset, X + offset, Inner, mean);
+                var (a, b) = VectorMath.GradientMoments<TGate>(Level, dyRows + offset, ReluOutput + offset, X + offset, Inner, mean);
                 sumDy += a; sumDyX += b;
             }
             double dGamma = sumDyX * invStd;
@@ -214,7 +221,7 @@ internal static unsafe class ChannelKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = ((long)i * C + k) * Inner;
-                VectorMath.Combine<TGate>(dyRows + offset, ReluOutput + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
+                VectorMath.Combine<TGate>(Level, dyRows + offset, ReluOutput + offset, X + offset, Dx + offset, Inner, (float)a1, (float)b1, (float)c1);
             }
         }
     }

@@ -15,8 +15,8 @@ public enum SimdLevel
 }
 
 /// <summary>
-/// Picks the widest kernels the CPU runs. Tests force a narrower level with <see cref="Force"/> so that every
-/// path is checked on a machine that has them all.
+/// What the CPU runs. A backend uses the widest level unless its options ask for a narrower one
+/// (<see cref="CpuBackendOptions.Isa"/>), which tests do so that every path is checked on a machine that has them all.
 /// </summary>
 internal static class CpuIsa
 {
@@ -25,26 +25,13 @@ internal static class CpuIsa
         : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2
         : SimdLevel.Portable;
 
-    /// <summary>The level the kernels use now (read in every kernel, so a plain field).</summary>
-    public static SimdLevel Level = Detected;
+    /// <summary>The level a backend asking for <paramref name="requested"/> gets: never wider than the CPU.</summary>
+    public static SimdLevel Usable(SimdLevel? requested) => requested is { } level && level < Detected ? level : Detected;
 
-    /// <summary>Restricts the kernels to <paramref name="level"/> (never wider than the CPU) until the result is disposed.</summary>
-    public static IDisposable Force(SimdLevel level)
-    {
-        var previous = Level;
-        Level = level < Detected ? level : Detected;
-        return new Restore(previous);
-    }
-
-    public static string Describe() => Detected switch
+    public static string Describe(SimdLevel level) => level switch
     {
         SimdLevel.Avx512 => "AVX-512",
         SimdLevel.Avx2 => "AVX2+FMA",
         _ => "scalar",
     };
-
-    private sealed class Restore(SimdLevel previous) : IDisposable
-    {
-        public void Dispose() => Level = previous;
-    }
 }

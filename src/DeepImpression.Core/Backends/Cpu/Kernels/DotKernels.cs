@@ -11,8 +11,8 @@ namespace DeepImpression.Core.Backends.Cpu.Kernels;
 /// </summary>
 internal static unsafe class DotKernels
 {
-    /// <summary>Rows of A and rows of B per register tile at the current SIMD level.</summary>
-    public static (int Rows, int Columns) Tile => CpuIsa.Level switch
+    /// <summary>Rows of A and rows of B per register tile at a SIMD level.</summary>
+    public static (int Rows, int Columns) Tile(SimdLevel level) => level switch
     {
         SimdLevel.Avx512 => (4, 6),
         SimdLevel.Avx2 => (3, 4),
@@ -25,9 +25,8 @@ internal static unsafe class DotKernels
     /// place from a <see cref="PhaseGrid"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile4x6OrLess(int rows, int columns, int length, float* a, nint lda, float* b, int* bRows, float* c, nint ldc, bool accumulate)
+    public static void Tile4x6OrLess(SimdLevel level, int rows, int columns, int length, float* a, nint lda, float* b, int* bRows, float* c, nint ldc, bool accumulate)
     {
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512 && rows == 4 && columns == 6)
         {
             Avx512Tile(length, a, lda, b, bRows, c, ldc, accumulate);

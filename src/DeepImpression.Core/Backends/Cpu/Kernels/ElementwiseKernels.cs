@@ -23,13 +23,13 @@ internal interface IBinaryOp
 /// Vectorized element-wise loops. Long arrays are cut into one contiguous, 64-byte-aligned range per core, so
 /// neighbouring workers never write the same cache line.
 /// </summary>
-internal static unsafe class ElementwiseKernels
+internal sealed unsafe class ElementwiseKernels(CpuContext context)
 {
     /// <summary>Below this many elements a second core costs more than it saves (memory-bound work).</summary>
     internal const long ParallelGrain = 1 << 15;
 
-    /// <summary>How many ranges to cut <paramref name="n"/> elements into for the current pool.</summary>
-    public static int RangeCount(long n) => (int)Math.Clamp(n / ParallelGrain, 1, CpuWorkers.Count);
+    /// <summary>How many ranges to cut <paramref name="n"/> elements into for a pool of <paramref name="workers"/>.</summary>
+    public static int RangeCount(long n, int workers) => (int)Math.Clamp(n / ParallelGrain, 1, workers);
 
     /// <summary>The bounds of range <paramref name="index"/> of <paramref name="count"/>, aligned to 16 floats.</summary>
     public static (long Start, long End) Range(long n, int index, int count)
@@ -40,25 +40,24 @@ internal static unsafe class ElementwiseKernels
         return (start, end);
     }
 
-    public static void Map<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOp
+    public void Map<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOp
     {
-        int ranges = RangeCount(n);
-        if (ranges == 1) MapRange(op, x, y, n);
-        else CpuWorkers.For(ranges, new MapJob<TOp> { Op = op, X = x, Y = y, N = n, Ranges = ranges });
+        int ranges = RangeCount(n, context.Workers.Count);
+        if (ranges == 1) MapRange(context.Isa, op, x, y, n);
+        else context.Workers.For(ranges, new MapJob<TOp> { Level = context.Isa, Op = op, X = x, Y = y, N = n, Ranges = ranges });
     }
 
-    public static void Zip<TOp>(TOp op, float* x, float* z, float* y, long n) where TOp : struct, IBinaryOp
+    public void Zip<TOp>(TOp op, float* x, float* z, float* y, long n) where TOp : struct, IBinaryOp
     {
-        int ranges = RangeCount(n);
-        if (ranges == 1) ZipRange(op, x, z, y, n);
-        else CpuWorkers.For(ranges, new ZipJob<TOp> { Op = op, X = x, Z = z, Y = y, N = n, Ranges = ranges });
+        int ranges = RangeCount(n, context.Workers.Count);
+        if (ranges == 1) ZipRange(context.Isa, op, x, z, y, n);
+        else context.Workers.For(ranges, new ZipJob<TOp> { Level = context.Isa, Op = op, X = x, Z = z, Y = y, N = n, Ranges = ranges });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MapRange<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOp
+    public static void MapRange<TOp>(SimdLevel level, TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOp
     {
         long i = 0;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
             for (; i <= n - 16; i += 16) op.Apply(Vector512.Load(x + i)).Store(y + i);
         if (level >= SimdLevel.Avx2)
@@ -67,10 +66,9 @@ internal static unsafe class ElementwiseKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ZipRange<TOp>(TOp op, float* x, float* z, float* y, long n) where TOp : struct, IBinaryOp
+    public static void ZipRange<TOp>(SimdLevel level, TOp op, float* x, float* z, float* y, long n) where TOp : struct, IBinaryOp
     {
         long i = 0;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
             for (; i <= n - 16; i += 16) op.Apply(Vector512.Load(x + i), Vector512.Load(z + i)).Store(y + i);
         if (level >= SimdLevel.Avx2)
@@ -80,6 +78,7 @@ internal static unsafe class ElementwiseKernels
 
     private sealed class MapJob<TOp> : IParallelBody where TOp : struct, IUnaryOp
     {
+        public SimdLevel Level;
         public TOp Op;
         public float* X, Y;
         public long N;
@@ -88,12 +87,13 @@ internal static unsafe class ElementwiseKernels
         public void Execute(int index, int worker)
         {
             var (s, e) = Range(N, index, Ranges);
-            MapRange(Op, X + s, Y + s, e - s);
+            MapRange(Level, Op, X + s, Y + s, e - s);
         }
     }
 
     private sealed class ZipJob<TOp> : IParallelBody where TOp : struct, IBinaryOp
     {
+        public SimdLevel Level;
         public TOp Op;
         public float* X, Z, Y;
         public long N;
@@ -102,7 +102,7 @@ internal static unsafe class ElementwiseKernels
         public void Execute(int index, int worker)
         {
             var (s, e) = Range(N, index, Ranges);
-            ZipRange(Op, X + s, Z + s, Y + s, e - s);
+            ZipRange(Level, Op, X + s, Z + s, Y + s, e - s);
         }
     }
 }

@@ -47,84 +47,64 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
     public static int MR => 8;
     public static int NR => 48;
 
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta) =>
+        Tile<StridedRows>(kc, a, b, ldb, null, c, ldc, store, beta);
+
+    /// <summary>
+    /// The same tile with B read in place instead of from a packed panel: depth step p reads the 48 floats at
+    /// b + offsets[p]. A convolution of stride 1 has every B row of a tile contiguous in its zero-padded input, so
+    /// nothing is lowered or packed (see <c>IndirectConvolution</c>). Only Overwrite and Accumulate stores.
+    /// </summary>
+    public static void RunIndirect(int kc, float* a, float* b, int* offsets, float* c, nint ldc, GemmStore store) =>
+        Tile<OffsetRows>(kc, a, b, 0, offsets, c, ldc, store, 0f);
+
+    /// <summary>Where depth row p of B starts: b + p·ldb (packed panels, or a matrix read in place), or b + offsets[p].</summary>
+    private interface IRowAddress
+    {
+        static abstract float* Row(float* b, nint ldb, int* offsets, int p);
+    }
+
+    private readonly struct StridedRows : IRowAddress
+    {
+        public static float* Row(float* b, nint ldb, int* offsets, int p) => b + p * ldb;
+    }
+
+    private readonly struct OffsetRows : IRowAddress
+    {
+        public static float* Row(float* b, nint ldb, int* offsets, int p) => b + offsets[p];
+    }
+
+    /// <summary>The micro-kernel proper, written once: the B-row addressing is a type argument, resolved at compile time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta)
+    private static void Tile<TRows>(int kc, float* a, float* b, nint ldb, int* offsets, float* c, nint ldc, GemmStore store, float beta)
+        where TRows : IRowAddress
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         Vector512<float> c40 = default, c41 = default, c42 = default, c50 = default, c51 = default, c52 = default;
         Vector512<float> c60 = default, c61 = default, c62 = default, c70 = default, c71 = default, c72 = default;
-        int p = 0;
-        for (; p <= kc - 2; p += 2)
+        for (int p = 0; p < kc; p++, a += 8)
         {
-            {
-                var b0 = Vector512.Load(b);
-                var b1 = Vector512.Load(b + 16);
-                var b2 = Vector512.Load(b + 32);
-                var a0 = Vector512.Create(a[0]);
-                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
-                var a1 = Vector512.Create(a[1]);
-                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
-                var a2 = Vector512.Create(a[2]);
-                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
-                var a3 = Vector512.Create(a[3]);
-                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
-                var a4 = Vector512.Create(a[4]);
-                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
-                var a5 = Vector512.Create(a[5]);
-                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
-                var a6 = Vector512.Create(a[6]);
-                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
-                var a7 = Vector512.Create(a[7]);
-                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
-            }
-            {
-                var b0 = Vector512.Load(b + ldb);
-                var b1 = Vector512.Load(b + ldb + 16);
-                var b2 = Vector512.Load(b + ldb + 32);
-                var a0 = Vector512.Create(a[8]);
-                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
-                var a1 = Vector512.Create(a[9]);
-                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
-                var a2 = Vector512.Create(a[10]);
-                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
-                var a3 = Vector512.Create(a[11]);
-                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
-                var a4 = Vector512.Create(a[12]);
-                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
-                var a5 = Vector512.Create(a[13]);
-                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
-                var a6 = Vector512.Create(a[14]);
-                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
-                var a7 = Vector512.Create(a[15]);
-                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
-            }
-            a += 16;
-            b += 2 * ldb;
-        }
-        if (p < kc)
-        {
-            {
-                var b0 = Vector512.Load(b);
-                var b1 = Vector512.Load(b + 16);
-                var b2 = Vector512.Load(b + 32);
-                var a0 = Vector512.Create(a[0]);
-                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
-                var a1 = Vector512.Create(a[1]);
-                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
-                var a2 = Vector512.Create(a[2]);
-                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
-                var a3 = Vector512.Create(a[3]);
-                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
-                var a4 = Vector512.Create(a[4]);
-                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
-                var a5 = Vector512.Create(a[5]);
-                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
-                var a6 = Vector512.Create(a[6]);
-                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
-                var a7 = Vector512.Create(a[7]);
-                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
-            }
+            float* row = TRows.Row(b, ldb, offsets, p);
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + 16);
+            var b2 = Vector512.Load(row + 32);
+            var x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01); c02 = Avx512F.FusedMultiplyAdd(x, b2, c02);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11); c12 = Avx512F.FusedMultiplyAdd(x, b2, c12);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21); c22 = Avx512F.FusedMultiplyAdd(x, b2, c22);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31); c32 = Avx512F.FusedMultiplyAdd(x, b2, c32);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41); c42 = Avx512F.FusedMultiplyAdd(x, b2, c42);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51); c52 = Avx512F.FusedMultiplyAdd(x, b2, c52);
+            x = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61); c62 = Avx512F.FusedMultiplyAdd(x, b2, c62);
+            x = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71); c72 = Avx512F.FusedMultiplyAdd(x, b2, c72);
         }
         StoreRow(c, c00, c01, c02, store, beta); c += ldc;
         StoreRow(c, c10, c11, c12, store, beta); c += ldc;
@@ -134,103 +114,6 @@ internal readonly unsafe struct Avx512GemmKernel : IGemmMicroKernel
         StoreRow(c, c50, c51, c52, store, beta); c += ldc;
         StoreRow(c, c60, c61, c62, store, beta); c += ldc;
         StoreRow(c, c70, c71, c72, store, beta);
-    }
-
-    /// <summary>
-    /// The same tile with B read in place instead of from a packed panel: depth step p reads the 48 floats at
-    /// b + offsets[p]. A convolution of stride 1 has every B row of a tile contiguous in its zero-padded input, so
-    /// nothing is lowered or packed (see <c>ConvolutionKernels</c>). Only Overwrite and Accumulate stores.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunIndirect(int kc, float* a, float* b, int* offsets, float* c, nint ldc, GemmStore store)
-    {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        Vector512<float> c40 = default, c41 = default, c42 = default, c50 = default, c51 = default, c52 = default;
-        Vector512<float> c60 = default, c61 = default, c62 = default, c70 = default, c71 = default, c72 = default;
-        int p = 0;
-        for (; p <= kc - 2; p += 2)
-        {
-            {
-                var bp = b + offsets[0];
-                var b0 = Vector512.Load(bp);
-                var b1 = Vector512.Load(bp + 16);
-                var b2 = Vector512.Load(bp + 32);
-                var a0 = Vector512.Create(a[0]);
-                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
-                var a1 = Vector512.Create(a[1]);
-                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
-                var a2 = Vector512.Create(a[2]);
-                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
-                var a3 = Vector512.Create(a[3]);
-                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
-                var a4 = Vector512.Create(a[4]);
-                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
-                var a5 = Vector512.Create(a[5]);
-                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
-                var a6 = Vector512.Create(a[6]);
-                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
-                var a7 = Vector512.Create(a[7]);
-                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
-            }
-            {
-                var bp = b + offsets[1];
-                var b0 = Vector512.Load(bp);
-                var b1 = Vector512.Load(bp + 16);
-                var b2 = Vector512.Load(bp + 32);
-                var a0 = Vector512.Create(a[8]);
-                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
-                var a1 = Vector512.Create(a[9]);
-                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
-                var a2 = Vector512.Create(a[10]);
-                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
-                var a3 = Vector512.Create(a[11]);
-                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
-                var a4 = Vector512.Create(a[12]);
-                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
-                var a5 = Vector512.Create(a[13]);
-                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
-                var a6 = Vector512.Create(a[14]);
-                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
-                var a7 = Vector512.Create(a[15]);
-                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
-            }
-            a += 16;
-            offsets += 2;
-        }
-        if (p < kc)
-        {
-            {
-                var bp = b + offsets[0];
-                var b0 = Vector512.Load(bp);
-                var b1 = Vector512.Load(bp + 16);
-                var b2 = Vector512.Load(bp + 32);
-                var a0 = Vector512.Create(a[0]);
-                c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
-                var a1 = Vector512.Create(a[1]);
-                c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
-                var a2 = Vector512.Create(a[2]);
-                c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
-                var a3 = Vector512.Create(a[3]);
-                c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
-                var a4 = Vector512.Create(a[4]);
-                c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41); c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
-                var a5 = Vector512.Create(a[5]);
-                c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51); c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
-                var a6 = Vector512.Create(a[6]);
-                c60 = Avx512F.FusedMultiplyAdd(a6, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a6, b1, c61); c62 = Avx512F.FusedMultiplyAdd(a6, b2, c62);
-                var a7 = Vector512.Create(a[7]);
-                c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71); c72 = Avx512F.FusedMultiplyAdd(a7, b2, c72);
-            }
-        }
-        StoreRow(c, c00, c01, c02, store, 0f); c += ldc;
-        StoreRow(c, c10, c11, c12, store, 0f); c += ldc;
-        StoreRow(c, c20, c21, c22, store, 0f); c += ldc;
-        StoreRow(c, c30, c31, c32, store, 0f); c += ldc;
-        StoreRow(c, c40, c41, c42, store, 0f); c += ldc;
-        StoreRow(c, c50, c51, c52, store, 0f); c += ldc;
-        StoreRow(c, c60, c61, c62, store, 0f); c += ldc;
-        StoreRow(c, c70, c71, c72, store, 0f);
     }
 
     public static int EdgeStep => 16;

@@ -16,32 +16,32 @@ internal static unsafe class MaxPoolingKernels
 {
     private static readonly PerWorkerScratch Buffers = new();
 
-    public static void Forward(PoolingGeometry g, float* x, float* y, int planes, int h, int w, int oh, int ow)
+    public static void Forward(CpuContext context, PoolingGeometry g, float* x, float* y, int planes, int h, int w, int oh, int ow)
     {
-        var job = new Job(g, x, y, null, null, h, w, oh, ow);
-        Run(job, planes, (long)h * w);
+        var job = new Job(context, g, x, y, null, null, h, w, oh, ow);
+        Run(context, job, planes, (long)h * w);
     }
 
-    public static void Backward(PoolingGeometry g, float* x, float* dy, float* dx, int planes, int h, int w, int oh, int ow)
+    public static void Backward(CpuContext context, PoolingGeometry g, float* x, float* dy, float* dx, int planes, int h, int w, int oh, int ow)
     {
-        var job = new Job(g, x, null, dy, dx, h, w, oh, ow);
-        Run(job, planes, (long)h * w);
+        var job = new Job(context, g, x, null, dy, dx, h, w, oh, ow);
+        Run(context, job, planes, (long)h * w);
     }
 
-    private static void Run(Job job, int planes, long planeSize)
+    private static void Run(CpuContext context, Job job, int planes, long planeSize)
     {
-        if (planes * planeSize < ElementwiseKernels.ParallelGrain) CpuWorkers.Serial(planes, job);
-        else CpuWorkers.For(planes, job);
+        if (planes * planeSize < ElementwiseKernels.ParallelGrain) context.Workers.Serial(planes, job);
+        else context.Workers.For(planes, job);
     }
 
-    private sealed class Job(PoolingGeometry g, float* x, float* y, float* dy, float* dx, int h, int w, int oh, int ow) : IParallelBody
+    private sealed class Job(CpuContext context, PoolingGeometry g, float* x, float* y, float* dy, float* dx, int h, int w, int oh, int ow) : IParallelBody
     {
         /// <summary>Padded row length: every cell a window of the row can touch, plus room for whole-vector reads.</summary>
         private readonly int _padded = Math.Max((ow - 1) * g.StrideW + g.KernelW, g.PadW + w) + 16 * Math.Max(1, g.StrideW) + 16;
 
         public void Execute(int plane, int worker)
         {
-            float* buffer = Buffers[worker].Get(_padded + 3L * (ow + 16));
+            float* buffer = context.Scratch(Buffers, worker).Get(_padded + 3L * (ow + 16));
             float* row = buffer;                    // forward: the window rows' element-wise max, −∞ outside the input;
                                                     // backward: one input row, NaN outside the input
             float* outputs = buffer + _padded;      // the row's outputs (backward: running maxima), room for a last vector
@@ -112,9 +112,9 @@ internal static unsafe class MaxPoolingKernels
             {
                 float* src = xs + (long)r * w;
                 int i = 0;
-                if (CpuIsa.Level == SimdLevel.Avx512)
+                if (context.Isa == SimdLevel.Avx512)
                     for (; i <= w - 16; i += 16) Vector512.Max(Vector512.Load(dst + i), Vector512.Load(src + i)).Store(dst + i);
-                else if (CpuIsa.Level == SimdLevel.Avx2)
+                else if (context.Isa == SimdLevel.Avx2)
                     for (; i <= w - 8; i += 8) Vector256.Max(Vector256.Load(dst + i), Vector256.Load(src + i)).Store(dst + i);
                 for (; i < w; i++) if (src[i] > dst[i]) dst[i] = src[i];
             }
@@ -127,7 +127,7 @@ internal static unsafe class MaxPoolingKernels
         {
             int sw = g.StrideW, kw = g.KernelW;
             int o = 0;
-            if (CpuIsa.Level == SimdLevel.Avx512 && (sw == 1 || sw == 2 || sw == 4))
+            if (context.Isa == SimdLevel.Avx512 && (sw == 1 || sw == 2 || sw == 4))
             {
                 for (; o < ow; o += 16)
                 {
@@ -181,7 +181,7 @@ internal static unsafe class MaxPoolingKernels
         {
             int sw = g.StrideW, kw = g.KernelW;
             int o = first;
-            if (CpuIsa.Level == SimdLevel.Avx512 && (sw == 1 || sw == 2 || sw == 4))
+            if (context.Isa == SimdLevel.Avx512 && (sw == 1 || sw == 2 || sw == 4))
             {
                 var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * sw;
                 for (; o < last; o += 16)

@@ -4,26 +4,27 @@ using System.Runtime.Intrinsics;
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>In-place parameter updates, vectorized and split over the cores for large parameters.</summary>
-internal static unsafe class OptimizerKernels
+internal sealed unsafe class OptimizerKernels(CpuContext context)
 {
-    public static void Adam(float* param, float* grad, float* m, float* v, long n, float learningRate, float beta1, float beta2, float epsilon)
+    public void Adam(float* param, float* grad, float* m, float* v, long n, float learningRate, float beta1, float beta2, float epsilon)
     {
-        var job = new AdamJob { P = param, G = grad, M = m, V = v, N = n, Lr = learningRate, B1 = beta1, B2 = beta2, Eps = epsilon };
-        job.Ranges = ElementwiseKernels.RangeCount(n);
+        var job = new AdamJob { Level = context.Isa, P = param, G = grad, M = m, V = v, N = n, Lr = learningRate, B1 = beta1, B2 = beta2, Eps = epsilon };
+        job.Ranges = ElementwiseKernels.RangeCount(n, context.Workers.Count);
         if (job.Ranges == 1) job.Execute(0, 0);
-        else CpuWorkers.For(job.Ranges, job);
+        else context.Workers.For(job.Ranges, job);
     }
 
-    public static void SgdMomentum(float* param, float* grad, float* velocity, long n, float learningRate, float momentum)
+    public void SgdMomentum(float* param, float* grad, float* velocity, long n, float learningRate, float momentum)
     {
-        var job = new SgdJob { P = param, G = grad, Vel = velocity, N = n, Lr = learningRate, Momentum = momentum };
-        job.Ranges = ElementwiseKernels.RangeCount(n);
+        var job = new SgdJob { Level = context.Isa, P = param, G = grad, Vel = velocity, N = n, Lr = learningRate, Momentum = momentum };
+        job.Ranges = ElementwiseKernels.RangeCount(n, context.Workers.Count);
         if (job.Ranges == 1) job.Execute(0, 0);
-        else CpuWorkers.For(job.Ranges, job);
+        else context.Workers.For(job.Ranges, job);
     }
 
     private sealed class AdamJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* P, G, M, V;
         public long N;
         public int Ranges;
@@ -34,7 +35,7 @@ internal static unsafe class OptimizerKernels
         {
             var (i, end) = ElementwiseKernels.Range(N, index, Ranges);
             float a1 = 1f - B1, a2 = 1f - B2;
-            var level = CpuIsa.Level;
+            var level = Level;
             if (level == SimdLevel.Avx512)
             {
                 var va1 = Vector512.Create(a1); var va2 = Vector512.Create(a2);
@@ -81,6 +82,7 @@ internal static unsafe class OptimizerKernels
 
     private sealed class SgdJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* P, G, Vel;
         public long N;
         public int Ranges;
@@ -90,7 +92,7 @@ internal static unsafe class OptimizerKernels
         public void Execute(int index, int worker)
         {
             var (i, end) = ElementwiseKernels.Range(N, index, Ranges);
-            var level = CpuIsa.Level;
+            var level = Level;
             if (level == SimdLevel.Avx512)
             {
                 var mom = Vector512.Create(Momentum); var lr = Vector512.Create(Lr);

@@ -42,41 +42,15 @@ internal sealed unsafe class PinnedScratch
     }
 }
 
-/// <summary>One <see cref="PinnedScratch"/> per pool participant, for kernels that index scratch by worker.</summary>
+/// <summary>
+/// Names one scratch area that a kernel keeps per worker (a packed filter, a grid, partial sums). The areas
+/// themselves belong to each backend's <see cref="CpuWorkers"/> pool (<see cref="CpuWorkers.Scratch"/>), so that two
+/// backends never share them; kernels hold the name in a static field.
+/// </summary>
 internal sealed class PerWorkerScratch
 {
-    private static readonly List<PerWorkerScratch> All = [];
-    private readonly PinnedScratch[] _slots;
+    private static int _count;
 
-    public PerWorkerScratch()
-    {
-        _slots = new PinnedScratch[CpuWorkers.Count];
-        for (int i = 0; i < _slots.Length; i++) _slots[i] = new PinnedScratch();
-        lock (All) All.Add(this);
-    }
-
-    public PinnedScratch this[int worker] => _slots[worker];
-
-    /// <summary>Floats held by every kernel's scratch.</summary>
-    public static long TotalCapacity
-    {
-        get
-        {
-            lock (All) return All.Sum(s => s._slots.Sum(slot => (long)slot.Capacity));
-        }
-    }
-
-    /// <summary>Gives every kernel's scratch back to the GC, while no kernel runs (e.g. after a test-time pass of
-    /// sizes training never uses); kernels grow it again as needed.</summary>
-    public static void ReleaseAll() => CpuWorkers.Serial(1, new ReleaseBody());
-
-    private sealed class ReleaseBody : IParallelBody
-    {
-        public void Execute(int index, int worker)
-        {
-            lock (All)
-                foreach (var scratch in All)
-                    foreach (var slot in scratch._slots) slot.Release();
-        }
-    }
+    /// <summary>This area's index in every pool's table.</summary>
+    public int Index { get; } = Interlocked.Increment(ref _count) - 1;
 }

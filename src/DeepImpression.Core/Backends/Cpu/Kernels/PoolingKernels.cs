@@ -8,40 +8,41 @@ namespace DeepImpression.Core.Backends.Cpu.Kernels;
 /// does not), which is kh·kw whenever the output size rounds down. A window with no cell inside the padded extent
 /// (possible only in odd cover-all geometries) yields 0 and passes no gradient.
 /// </summary>
-internal static unsafe class PoolingKernels
+internal sealed unsafe class PoolingKernels(CpuContext context)
 {
-    public static void Forward(PoolingMode mode, PoolingGeometry g, float* x, float* y, int planes, int h, int w, int oh, int ow)
+    public void Forward(PoolingMode mode, PoolingGeometry g, float* x, float* y, int planes, int h, int w, int oh, int ow)
     {
         if (mode == PoolingMode.Max)
         {
-            MaxPoolingKernels.Forward(g, x, y, planes, h, w, oh, ow);
+            MaxPoolingKernels.Forward(context, g, x, y, planes, h, w, oh, ow);
             return;
         }
-        var job = new PoolJob { G = g, X = x, Y = y, H = h, W = w, OH = oh, OW = ow, Backward = false };
+        var job = new PoolJob { Level = context.Isa, G = g, X = x, Y = y, H = h, W = w, OH = oh, OW = ow, Backward = false };
         RunPlanes(job, planes, (long)h * w);
     }
 
     /// <summary>dx (overwritten) from dy; max pooling recomputes each window's arg max from x.</summary>
-    public static void Backward(PoolingMode mode, PoolingGeometry g, float* x, float* dy, float* dx, int planes, int h, int w, int oh, int ow)
+    public void Backward(PoolingMode mode, PoolingGeometry g, float* x, float* dy, float* dx, int planes, int h, int w, int oh, int ow)
     {
         if (mode == PoolingMode.Max)
         {
-            MaxPoolingKernels.Backward(g, x, dy, dx, planes, h, w, oh, ow);
+            MaxPoolingKernels.Backward(context, g, x, dy, dx, planes, h, w, oh, ow);
             return;
         }
-        var job = new PoolJob { G = g, X = x, Y = dy, Dx = dx, H = h, W = w, OH = oh, OW = ow, Backward = true };
+        var job = new PoolJob { Level = context.Isa, G = g, X = x, Y = dy, Dx = dx, H = h, W = w, OH = oh, OW = ow, Backward = true };
         RunPlanes(job, planes, (long)h * w);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunPlanes(PoolJob job, int planes, long planeSize)
+    private void RunPlanes(PoolJob job, int planes, long planeSize)
     {
         if (planes * planeSize < ElementwiseKernels.ParallelGrain) for (int i = 0; i < planes; i++) job.Execute(i, 0);
-        else CpuWorkers.For(planes, job);
+        else context.Workers.For(planes, job);
     }
 
     private sealed class PoolJob : IParallelBody
     {
+        public SimdLevel Level;
         public PoolingGeometry G;
         public float* X, Y, Dx;
         public int H, W, OH, OW;
@@ -75,7 +76,7 @@ internal static unsafe class PoolingKernels
                     int cells = rows * Counted(ws, G.KernelW, W, G.PadW);
                     double sum = 0;
                     for (int i = h0; i < h1; i++)
-                        sum += w1 - w0 >= 16 ? VectorMath.Sum(x + i * W + w0, w1 - w0) : RowSum(x + i * W, w0, w1);
+                        sum += w1 - w0 >= 16 ? VectorMath.Sum(Level, x + i * W + w0, w1 - w0) : RowSum(x + i * W, w0, w1);
                     y[oh * OW + ow] = cells == 0 ? 0f : (float)(sum / cells);
                 }
             }

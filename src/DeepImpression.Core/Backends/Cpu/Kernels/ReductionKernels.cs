@@ -1,17 +1,17 @@
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
 /// <summary>Whole-tensor reductions, split over the cores for long tensors.</summary>
-internal static unsafe class ReductionKernels
+internal sealed unsafe class ReductionKernels(CpuContext context)
 {
     /// <summary>Elements per partial sum: fixed, so that the rounding does not depend on the number of cores.</summary>
     private const long Block = 1 << 16;
 
     /// <summary>Σ x, accumulated in double across fixed blocks, added in block order.</summary>
-    public static double Sum(float* x, long n)
+    public double Sum(float* x, long n)
     {
-        if (n <= Block) return VectorMath.Sum(x, n);
-        var job = new SumJob { X = x, N = n, Partials = new double[(n + Block - 1) / Block] };
-        CpuWorkers.For(job.Partials.Length, job);
+        if (n <= Block) return VectorMath.Sum(context.Isa, x, n);
+        var job = new SumJob { Level = context.Isa, X = x, N = n, Partials = new double[(n + Block - 1) / Block] };
+        context.Workers.For(job.Partials.Length, job);
         double total = 0;
         foreach (var p in job.Partials) total += p;
         return total;
@@ -19,6 +19,7 @@ internal static unsafe class ReductionKernels
 
     private sealed class SumJob : IParallelBody
     {
+        public SimdLevel Level;
         public float* X;
         public long N;
         public double[] Partials = [];
@@ -26,7 +27,7 @@ internal static unsafe class ReductionKernels
         public void Execute(int index, int worker)
         {
             long start = index * Block;
-            Partials[index] = VectorMath.Sum(X + start, Math.Min(Block, N - start));
+            Partials[index] = VectorMath.Sum(Level, X + start, Math.Min(Block, N - start));
         }
     }
 }

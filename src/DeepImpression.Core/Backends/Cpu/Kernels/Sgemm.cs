@@ -24,20 +24,20 @@ internal readonly unsafe struct PackedA(float* data, int m, int k, int paddedM, 
 /// of A, reads B where it is) and runs the register-tiled micro-kernel over them, the B micro-panel staying in L1
 /// while A panels stream from L2.
 /// </summary>
-internal static unsafe class Sgemm
+internal sealed unsafe class Sgemm(CpuContext context)
 {
     /// <summary>Largest depth of a block: a kc x 48 B micro-panel (48 KiB at 256) stays in Zen 5's L1/L2 boundary;
     /// the depth is cut into equal blocks no deeper than this (288 = 2 x 144, not 256 + 32).</summary>
-    internal static int BlockK = 256;
+    internal const int BlockK = 256;
     /// <summary>Rows of A swept per B micro-panel (mc x kc of packed A, 144 KiB, in L2).</summary>
-    internal static int BlockM = 192;
+    internal const int BlockM = 192;
     /// <summary>Columns of B packed together (kc x nc, 2.25 MiB at most, in L2/L3).</summary>
-    internal static int BlockN = 3072;
+    internal const int BlockN = 3072;
 
-    /// <summary>Rows of A up to which a plain B is read in place by the micro-kernel instead of packed (a tunable,
-    /// like the block sizes; 0 packs every B). Measured on Zen 5: in place is faster for every product of the network
-    /// (32 rows: 73 % of peak packed, 96 % in place) and ties at 1024³; packing still wins for 576 rows.</summary>
-    internal static int InPlaceRows = 256;
+    /// <summary>Rows of A up to which a plain B is read in place by the micro-kernel instead of packed. Measured on
+    /// Zen 5: in place is faster for every product of the network (32 rows: 73 % of peak packed, 96 % in place) and
+    /// ties at 1024³; packing still wins for 576 rows.</summary>
+    internal const int InPlaceRows = 256;
 
     /// <summary>Products smaller than this many multiply-adds run on one core: a parallel region costs microseconds.</summary>
     private const long ParallelThreshold = 1L << 18;
@@ -60,10 +60,10 @@ internal static unsafe class Sgemm
         _ => PortableGemmKernel.NR,
     };
 
-    /// <summary>Floats a packed A of m x k needs at the current SIMD level.</summary>
-    public static long PackedSize(int m, int k)
+    /// <summary>Floats a packed A of m x k needs at a SIMD level.</summary>
+    public static long PackedSize(SimdLevel level, int m, int k)
     {
-        int mr = RowTile(CpuIsa.Level);
+        int mr = RowTile(level);
         return (long)(m + mr - 1) / mr * mr * k;
     }
 
@@ -72,18 +72,18 @@ internal static unsafe class Sgemm
     /// (<see cref="PackedSize"/> floats); a large one (a deep layer's filter) is packed by all cores, in pieces of
     /// one depth block by a group of row panels.
     /// </summary>
-    public static PackedA Pack<TSource>(TSource source, int m, int k, float* dst) where TSource : struct, IPanelSource
+    public PackedA Pack<TSource>(TSource source, int m, int k, float* dst) where TSource : struct, IPanelSource
     {
-        var level = CpuIsa.Level;
+        var level = context.Isa;
         int mr = RowTile(level);
         int paddedM = (m + mr - 1) / mr * mr;
-        var job = new PackJob<TSource>(source, m, k, mr, paddedM, DepthBlock(k), 16 * mr, dst);
-        if ((long)m * k < ParallelThreshold / 4) job.RunAll(CpuWorkers.CurrentWorker);
-        else CpuWorkers.For(job.Pieces, job);
+        var job = new PackJob<TSource>(context, source, m, k, mr, paddedM, DepthBlock(k), 16 * mr, dst);
+        if ((long)m * k < ParallelThreshold / 4) job.RunAll(context.Workers.CurrentWorker);
+        else context.Workers.For(job.Pieces, job);
         return new PackedA(dst, m, k, paddedM, level);
     }
 
-    private sealed class PackJob<TSource>(TSource source, int m, int k, int mr, int paddedM, int depth, int rowsPerPiece, float* dst)
+    private sealed class PackJob<TSource>(CpuContext context, TSource source, int m, int k, int mr, int paddedM, int depth, int rowsPerPiece, float* dst)
         : IParallelBody where TSource : struct, IPanelSource
     {
         private readonly int _rowGroups = DivUp(m, rowsPerPiece);
@@ -99,7 +99,7 @@ internal static unsafe class Sgemm
         {
             int pc = index / _rowGroups * depth, i0 = index % _rowGroups * rowsPerPiece;
             int kc = Math.Min(depth, k - pc), rows = Math.Min(rowsPerPiece, m - i0);
-            float* row = RowScratch[worker].Get(Math.Max(kc, rows) + 64);
+            float* row = context.Scratch(RowScratch, worker).Get(Math.Max(kc, rows) + 64);
             source.Pack(pc, kc, i0, rows, mr, dst + (long)paddedM * pc + (long)i0 * kc, row);
         }
     }
@@ -109,7 +109,7 @@ internal static unsafe class Sgemm
 
     /// <summary>C (m x n, row stride ldc) = alpha·A·B + beta·C with A m x k and B k x n given as strided views.
     /// With beta = 0, C is never read.</summary>
-    public static void Multiply(int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel = true)
+    public void Multiply(int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel = true)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0 || alpha == 0f)
@@ -117,21 +117,22 @@ internal static unsafe class Sgemm
             ScaleOnly(m, n, beta, c, ldc);
             return;
         }
-        CpuWorkers.Serial(1, new PackThenMultiply(m, n, k, alpha, a, b, beta, c, ldc, parallel));
+        context.Workers.Serial(1, new PackThenMultiply(this, context, m, n, k, alpha, a, b, beta, c, ldc, parallel));
     }
 
     /// <summary>The general product on the calling participant: pack A into its slot, then multiply (maybe in parallel).</summary>
-    private sealed class PackThenMultiply(int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel) : IParallelBody
+    private sealed class PackThenMultiply(Sgemm gemm, CpuContext context, int m, int n, int k, float alpha, MatrixView a, MatrixView b, float beta, float* c, nint ldc, bool parallel) : IParallelBody
     {
         public void Execute(int index, int worker)
         {
-            var packed = Pack(StridedSource.ForA(a, alpha), m, k, PackedAScratch[worker].Get(PackedSize(m, k)));
-            MultiplyPacked(packed, StridedSource.ForB(b), n, beta, c, ldc, parallel);
+            var level = context.Isa;
+            var packed = gemm.Pack(StridedSource.ForA(level, a, alpha), m, k, context.Scratch(PackedAScratch, worker).Get(PackedSize(level, m, k)));
+            gemm.MultiplyPacked(packed, StridedSource.ForB(level, b), n, beta, c, ldc, parallel);
         }
     }
 
     /// <summary>C (a.M x n) = A·B + beta·C with A already packed and B packed on the fly from <paramref name="b"/> (d = k, w = j).</summary>
-    public static void MultiplyPacked<TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, bool parallel = true) where TB : struct, IPanelSource
+    public void MultiplyPacked<TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, bool parallel = true) where TB : struct, IPanelSource
     {
         if (a.M <= 0 || n <= 0) return;
         if (a.K <= 0)
@@ -161,12 +162,12 @@ internal static unsafe class Sgemm
     private static int DivUp(int a, int b) => (a + b - 1) / b;
     private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
 
-    private static void Run<TKernel, TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, bool parallel)
+    private void Run<TKernel, TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, bool parallel)
         where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
     {
         int m = a.M, mr = TKernel.MR, nr = TKernel.NR;
         int rowsPer = RoundUp(m, mr), columnsPer = RoundUp(n, nr);
-        int workers = CpuWorkers.Count;
+        int workers = context.Workers.Count;
         if (parallel && workers > 1 && (long)m * n * a.K >= ParallelThreshold)
         {
             // Several rectangles per core: whichever core is free takes the next, so the split balances itself.
@@ -182,33 +183,33 @@ internal static unsafe class Sgemm
             }
         }
         int tasksRows = DivUp(m, rowsPer), tasksColumns = DivUp(n, columnsPer);
-        var job = new GemmJob<TKernel, TB>(a, b, n, beta, c, ldc, rowsPer, columnsPer, tasksColumns);
-        if (tasksRows * tasksColumns == 1) job.Execute(0, CpuWorkers.CurrentWorker);
-        else CpuWorkers.For(tasksRows * tasksColumns, job);
+        var job = new GemmJob<TKernel, TB>(context, a, b, n, beta, c, ldc, rowsPer, columnsPer, tasksColumns);
+        if (tasksRows * tasksColumns == 1) job.Execute(0, context.Workers.CurrentWorker);
+        else context.Workers.For(tasksRows * tasksColumns, job);
     }
 
-    private sealed class GemmJob<TKernel, TB>(PackedA a, TB b, int n, float beta, float* c, nint ldc, int rowsPer, int columnsPer, int tasksColumns)
+    private sealed class GemmJob<TKernel, TB>(CpuContext context, PackedA a, TB b, int n, float beta, float* c, nint ldc, int rowsPer, int columnsPer, int tasksColumns)
         : IParallelBody where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
     {
         public void Execute(int index, int worker)
         {
             int i0 = index / tasksColumns * rowsPer, j0 = index % tasksColumns * columnsPer;
             int i1 = Math.Min(a.M, i0 + rowsPer), j1 = Math.Min(n, j0 + columnsPer);
-            if (i0 < i1 && j0 < j1) Blocked<TKernel, TB>(a, b, i0, i1, j0, j1, beta, c, ldc, worker);
+            if (i0 < i1 && j0 < j1) Blocked<TKernel, TB>(context, a, b, i0, i1, j0, j1, beta, c, ldc, worker);
         }
     }
 
     /// <summary>The BLIS loop nest over one rectangle [i0, i1) x [j0, j1) of C; i0 is a multiple of MR.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Blocked<TKernel, TB>(PackedA a, TB b, int i0, int i1, int j0, int j1, float beta, float* c, nint ldc, int worker)
+    private static void Blocked<TKernel, TB>(CpuContext context, PackedA a, TB b, int i0, int i1, int j0, int j1, float beta, float* c, nint ldc, int worker)
         where TKernel : IGemmMicroKernel where TB : struct, IPanelSource
     {
         int mr = TKernel.MR, nr = TKernel.NR, k = a.K;
         int kcMax = DepthBlock(k);
         int mcMax = RoundUp(BlockM, mr);
         int ncMax = Math.Min(RoundUp(BlockN, nr), RoundUp(j1 - j0, nr));
-        float* packedB = PackedBScratch[worker].Get((long)ncMax * kcMax);
-        float* row = RowScratch[worker].Get(Math.Max(kcMax, ncMax) + 64);
+        float* packedB = context.Scratch(PackedBScratch, worker).Get((long)ncMax * kcMax);
+        float* row = context.Scratch(RowScratch, worker).Get(Math.Max(kcMax, ncMax) + 64);
         float* tile = stackalloc float[mr * nr];
         var firstStore = beta == 0f ? GemmStore.Overwrite : beta == 1f ? GemmStore.Accumulate : GemmStore.Scale;
 

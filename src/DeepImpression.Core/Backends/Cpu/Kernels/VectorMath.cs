@@ -11,21 +11,21 @@ internal static unsafe class VectorMath
 
     /// <summary>Σ x[i] over a row, accumulated in float lanes block by block and in double across blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Sum(float* x, long n)
+    public static double Sum(SimdLevel level, float* x, long n)
     {
         double total = 0;
-        for (long s = 0; s < n; s += BlockLength) total += SumBlock(x + s, (int)Math.Min(BlockLength, n - s));
+        for (long s = 0; s < n; s += BlockLength) total += SumBlock(level, x + s, (int)Math.Min(BlockLength, n - s));
         return total;
     }
 
     /// <summary>(Σ (x − shift), Σ (x − shift)²) over a row: the shifted sums from which a variance is taken without cancellation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (double Sum, double SumSquares) ShiftedMoments(float* x, int n, float shift)
+    public static (double Sum, double SumSquares) ShiftedMoments(SimdLevel level, float* x, int n, float shift)
     {
         double a = 0, b = 0;
         for (int s = 0; s < n; s += BlockLength)
         {
-            var (p, q) = ShiftedMomentsBlock(x + s, Math.Min(BlockLength, n - s), shift);
+            var (p, q) = ShiftedMomentsBlock(level, x + s, Math.Min(BlockLength, n - s), shift);
             a += p; b += q;
         }
         return (a, b);
@@ -34,24 +34,23 @@ internal static unsafe class VectorMath
     /// <summary>(Σ g, Σ g·(x − center)) over a row with g = dy gated by <typeparamref name="TGate"/> (y is the gate's
     /// input, unread by <see cref="Ungated"/>): batch norm's backward sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (double SumDy, double SumDyX) GradientMoments<TGate>(float* dy, float* y, float* x, int n, float center)
+    public static (double SumDy, double SumDyX) GradientMoments<TGate>(SimdLevel level, float* dy, float* y, float* x, int n, float center)
         where TGate : IGradientGate
     {
         double a = 0, b = 0;
         for (int s = 0; s < n; s += BlockLength)
         {
-            var (p, q) = GradientMomentsBlock<TGate>(dy + s, y + s, x + s, Math.Min(BlockLength, n - s), center);
+            var (p, q) = GradientMomentsBlock<TGate>(level, dy + s, y + s, x + s, Math.Min(BlockLength, n - s), center);
             a += p; b += q;
         }
         return (a, b);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double SumBlock(float* x, int n)
+    private static double SumBlock(SimdLevel level, float* x, int n)
     {
         int i = 0;
         float total = 0f;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512 && n >= 16)
         {
             Vector512<float> s0 = default, s1 = default;
@@ -72,11 +71,10 @@ internal static unsafe class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double Sum, double SumSquares) ShiftedMomentsBlock(float* x, int n, float shift)
+    private static (double Sum, double SumSquares) ShiftedMomentsBlock(SimdLevel level, float* x, int n, float shift)
     {
         int i = 0;
         float s = 0f, q = 0f;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512 && n >= 16)
         {
             var k = Vector512.Create(shift);
@@ -111,12 +109,11 @@ internal static unsafe class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double SumDy, double SumDyX) GradientMomentsBlock<TGate>(float* dy, float* y, float* x, int n, float center)
+    private static (double SumDy, double SumDyX) GradientMomentsBlock<TGate>(SimdLevel level, float* dy, float* y, float* x, int n, float center)
         where TGate : IGradientGate
     {
         int i = 0;
         float s = 0f, q = 0f;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512 && n >= 16)
         {
             var k = Vector512.Create(center);
@@ -167,17 +164,16 @@ internal static unsafe class VectorMath
     }
 
     /// <summary>y = scale·x + shift over a row (x and y may be the same row).</summary>
-    public static void ScaleShift(float* x, float* y, int n, float scale, float shift) =>
-        ScaleShift<IdentityOp>(x, y, n, scale, shift);
+    public static void ScaleShift(SimdLevel level, float* x, float* y, int n, float scale, float shift) =>
+        ScaleShift<IdentityOp>(level, x, y, n, scale, shift);
 
     /// <summary>y = f(scale·x + shift) over a row, f applied to the rounded result (batch norm with a fused ReLU
     /// gives the bits of batch norm, then ReLU).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleShift<TActivation>(float* x, float* y, int n, float scale, float shift) where TActivation : struct, IUnaryOp
+    public static void ScaleShift<TActivation>(SimdLevel level, float* x, float* y, int n, float scale, float shift) where TActivation : struct, IUnaryOp
     {
         int i = 0;
         var f = default(TActivation);
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
         {
             var a = Vector512.Create(scale); var b = Vector512.Create(shift);
@@ -194,11 +190,10 @@ internal static unsafe class VectorMath
     /// <summary>y = f((scale·x + shift) + z) over a row, each step rounded as when done one after another (batch
     /// norm, a residual added, then the activation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleShiftAdd<TActivation>(float* x, float* z, float* y, int n, float scale, float shift) where TActivation : struct, IUnaryOp
+    public static void ScaleShiftAdd<TActivation>(SimdLevel level, float* x, float* z, float* y, int n, float scale, float shift) where TActivation : struct, IUnaryOp
     {
         int i = 0;
         var f = default(TActivation);
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
         {
             var a = Vector512.Create(scale); var b = Vector512.Create(shift);
@@ -214,10 +209,9 @@ internal static unsafe class VectorMath
 
     /// <summary>g = dy gated by <typeparamref name="TGate"/> (from y) over a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Gate<TGate>(float* dy, float* y, float* g, int n) where TGate : IGradientGate
+    public static void Gate<TGate>(SimdLevel level, float* dy, float* y, float* g, int n) where TGate : IGradientGate
     {
         int i = 0;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
             for (; i <= n - 16; i += 16) TGate.Gate(Vector512.Load(dy + i), y + i).Store(g + i);
         if (level >= SimdLevel.Avx2)
@@ -228,11 +222,10 @@ internal static unsafe class VectorMath
     /// <summary>dx = a·g + b·x + c over a row with g = dy gated by <typeparamref name="TGate"/> (from y): batch
     /// norm's input gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Combine<TGate>(float* dy, float* y, float* x, float* dx, int n, float a, float b, float c)
+    public static void Combine<TGate>(SimdLevel level, float* dy, float* y, float* x, float* dx, int n, float a, float b, float c)
         where TGate : IGradientGate
     {
         int i = 0;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
         {
             var va = Vector512.Create(a); var vb = Vector512.Create(b); var vc = Vector512.Create(c);
@@ -264,10 +257,9 @@ internal static unsafe class VectorMath
 
     /// <summary>y[i] += x[i] over a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddInPlace(float* x, float* y, int n)
+    public static void AddInPlace(SimdLevel level, float* x, float* y, int n)
     {
         int i = 0;
-        var level = CpuIsa.Level;
         if (level == SimdLevel.Avx512)
             for (; i <= n - 16; i += 16) (Vector512.Load(y + i) + Vector512.Load(x + i)).Store(y + i);
         if (level >= SimdLevel.Avx2)

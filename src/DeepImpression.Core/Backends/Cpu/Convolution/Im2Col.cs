@@ -2,24 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace DeepImpression.Core.Backends.Cpu.Kernels;
+using DeepImpression.Core.Backends.Cpu.Kernels;
 
-/// <summary>
-/// The shape of one convolution as the kernels see it: one image's input plane stack (C, H, W), the filter's
-/// (K, C, kh, kw), the output (K, OH, OW), stride and padding.
-/// </summary>
-internal readonly record struct ConvShape(int C, int H, int W, int K, int KH, int KW, int OH, int OW,
-    int StrideH, int StrideW, int PadH, int PadW)
-{
-    /// <summary>Rows of the lowered matrix: one per (channel, kernel row, kernel column).</summary>
-    public int Patch => C * KH * KW;
-
-    public int InputPlane => H * W;
-    public int OutputPlane => OH * OW;
-
-    /// <summary>A 1x1, stride-1, unpadded convolution: the input already is the lowered matrix.</summary>
-    public bool IsPointwise => KH == 1 && KW == 1 && StrideH == 1 && StrideW == 1 && PadH == 0 && PadW == 0;
-}
+namespace DeepImpression.Core.Backends.Cpu.Convolution;
 
 /// <summary>
 /// Lowering between an image and the patch matrix of a convolution (im2col) and back (col2im), for a range of
@@ -32,7 +17,7 @@ internal static unsafe class Im2Col
     /// q = n·OH·OW + (oh·OW + ow): dst[t] = x[n, c, oh·sh − ph + i, ow·sw − pw + jj], zero over the padding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void LowerBatchRow(in ConvShape s, float* x, int r, int q0, int count, float* dst)
+    public static void LowerBatchRow(SimdLevel level, in ConvShape s, float* x, int r, int q0, int count, float* dst)
     {
         int kernel = s.KH * s.KW;
         int c = r / kernel, i = r % kernel / s.KW, jj = r % s.KW;
@@ -41,7 +26,7 @@ internal static unsafe class Im2Col
         {
             int n = q0 / plane, p = q0 - n * plane;
             int run = Math.Min(plane - p, count);
-            LowerRow(s, x + ((long)n * s.C + c) * s.InputPlane, i, jj, p, run, dst);
+            LowerRow(level, s, x + ((long)n * s.C + c) * s.InputPlane, i, jj, p, run, dst);
             dst += run;
             q0 += run;
             count -= run;
@@ -49,14 +34,14 @@ internal static unsafe class Im2Col
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LowerRow(in ConvShape s, float* plane, int i, int jj, int p0, int count, float* dst)
+    private static void LowerRow(SimdLevel level, in ConvShape s, float* plane, int i, int jj, int p0, int count, float* dst)
     {
         int outW = s.OW, height = s.H, width = s.W, stride = s.StrideW, strideH = s.StrideH;
         // Walk output rows from (oh, ow) without dividing per segment: divisions cost more than short segments.
         int oh = p0 / outW, ow = p0 - oh * outW;
         int ih = oh * strideH - s.PadH + i;
         int iwStart = jj - s.PadW;
-        bool vectorGather = CanGather(stride);
+        bool vectorGather = CanGather(level, stride);
         while (count > 0)
         {
             int segment = Math.Min(outW - ow, count);
@@ -108,8 +93,8 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>Whether <see cref="SampleRow"/> may use whole-vector gathers for this stride at the current SIMD level.</summary>
-    public static bool CanGather(int stride) => CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4);
+    /// <summary>Whether <see cref="SampleRow"/> may use whole-vector gathers for this stride at a SIMD level.</summary>
+    public static bool CanGather(SimdLevel level, int stride) => level == SimdLevel.Avx512 && (stride == 2 || stride == 4);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ZeroFill(float* dst, int n)
@@ -205,17 +190,17 @@ internal static unsafe class Im2Col
     /// [0, count), of every (r, t) whose window cell lies inside the image; dcol rows are <paramref name="ld"/> apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Raise(in ConvShape s, float* dcol, nint ld, int p0, int count, float* dx)
+    public static void Raise(SimdLevel level, in ConvShape s, float* dcol, nint ld, int p0, int count, float* dx)
     {
         int row = 0;
         for (int c = 0; c < s.C; c++)
             for (int i = 0; i < s.KH; i++)
                 for (int jj = 0; jj < s.KW; jj++, row++)
-                    RaiseRow(s, dx + (long)c * s.InputPlane, i, jj, p0, count, dcol + row * ld);
+                    RaiseRow(level, s, dx + (long)c * s.InputPlane, i, jj, p0, count, dcol + row * ld);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RaiseRow(in ConvShape s, float* plane, int i, int jj, int p0, int count, float* src)
+    private static void RaiseRow(SimdLevel level, in ConvShape s, float* plane, int i, int jj, int p0, int count, float* src)
     {
         int p = p0, end = p0 + count;
         while (p < end)
@@ -231,13 +216,13 @@ internal static unsafe class Im2Col
                 float* to = plane + (long)ih * s.W + iw0;
                 if (stride == 1)
                 {
-                    if (hi > lo) VectorMath.AddInPlace(src + lo, to + lo, hi - lo);
+                    if (hi > lo) VectorMath.AddInPlace(level, src + lo, to + lo, hi - lo);
                 }
                 else
                 {
                     int t = lo;
                     int vectorEnd = Math.Min(hi - 16, (s.W - iw0) / stride - 16) + 1;
-                    if (CpuIsa.Level == SimdLevel.Avx512 && (stride == 2 || stride == 4))
+                    if (CanGather(level, stride))
                         t = ScatterAddStrided(src, stride, t, vectorEnd, to);
                     for (; t < hi; t++) to[t * stride] += src[t];
                 }

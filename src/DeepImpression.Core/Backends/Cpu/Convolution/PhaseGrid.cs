@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using DeepImpression.Core.Backends.Cpu.Kernels;
 
-namespace DeepImpression.Core.Backends.Cpu.Kernels;
+namespace DeepImpression.Core.Backends.Cpu.Convolution;
 
 /// <summary>
 /// The input of a convolution rearranged so that lowering is never needed: zero-padded, split into the stride
@@ -41,12 +42,12 @@ internal readonly unsafe struct PhaseGrid
     /// Cuts the grid into pieces of about <paramref name="columns"/> positions: ranges of one image's positions up
     /// to its span or, when an image is smaller than half a piece, groups of whole images.
     /// </summary>
-    public GridPieces Pieces(in ConvShape s, int columns)
+    public GridPieces Pieces(in ConvShape s, int columns, int workers)
     {
         int span = Span(s);
         return span >= columns / 2
             ? new GridPieces(Plane, span, columns, (span + columns - 1) / columns, 0, Images)
-            : new GridPieces(Plane, span, columns, 0, ConvolutionKernels.ImagesPerPiece(columns / Plane, Images), Images);
+            : new GridPieces(Plane, span, columns, 0, BatchedProduct.ImagesPerPiece(columns / Plane, Images, workers), Images);
     }
 
     /// <summary>
@@ -67,6 +68,20 @@ internal readonly unsafe struct PhaseGrid
         return hq * wq * s.StrideH * s.StrideW * s.C * images < int.MaxValue / 2;
     }
 
+    /// <summary>The phase grid of the whole batch and its patch-row offsets: in <paramref name="reserve"/> when given
+    /// (built there, or already built by the forward when <paramref name="build"/> is false), else in the calling
+    /// participant's scratch.</summary>
+    public static PhaseGrid OfBatch(CpuContext context, in ConvShape s, int n, float* x, int worker, float* reserve, bool build,
+        out float* cells, out int* offsets)
+    {
+        var grid = new PhaseGrid(s, n);
+        cells = reserve != null ? reserve : context.Scratch(ConvolutionScratch.Grid, worker).Get(grid.Size(s));
+        if (build) grid.Build(context, s, x, cells);
+        offsets = (int*)context.Scratch(ConvolutionScratch.GridOffsets, worker).Get(s.Patch);
+        grid.Offsets(s, offsets);
+        return grid;
+    }
+
     public void Offsets(in ConvShape s, int* offsets)
     {
         int r = 0;
@@ -80,21 +95,21 @@ internal readonly unsafe struct PhaseGrid
     }
 
     /// <summary>Fills <paramref name="grid"/> (<see cref="Size"/> floats) from x (N, C, H, W), spread over the cores.</summary>
-    public void Build(in ConvShape s, float* x, float* grid)
+    public void Build(CpuContext context, in ConvShape s, float* x, float* grid)
     {
-        CpuWorkers.For(Images * s.C, new BuildJob(s, this, x, grid));
+        context.Workers.For(Images * s.C, new BuildJob(context.Isa, s, this, x, grid));
         long body = (long)Phases * s.C * Images * Plane;
         new Span<float>(grid + body, (int)Slack(s)).Clear();
     }
 
-    private sealed class BuildJob(ConvShape s, PhaseGrid g, float* x, float* grid) : IParallelBody
+    private sealed class BuildJob(SimdLevel level, ConvShape s, PhaseGrid g, float* x, float* grid) : IParallelBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int index, int worker)
         {
             int image = index / s.C, channel = index - image * s.C;
             float* src = x + (long)index * s.InputPlane;
-            bool gather = Im2Col.CanGather(s.StrideW);
+            bool gather = Im2Col.CanGather(level, s.StrideW);
             int phasesH = Math.Min(s.StrideH, s.KH), phasesW = Math.Min(s.StrideW, s.KW);
             for (int a = 0; a < phasesH; a++)
                 for (int b = 0; b < phasesW; b++)
@@ -130,97 +145,6 @@ internal readonly struct GridPieces(int plane, int span, int columns, int perIma
             int first = piece * imagesPerPiece;
             int group = Math.Min(imagesPerPiece, images - first);
             return (first * plane, (group - 1) * plane + span);
-        }
-    }
-}
-
-/// <summary>
-/// Convolution forward with B read in place from a <see cref="PhaseGrid"/> by the micro-kernel
-/// (<see cref="Avx512GemmKernel.RunIndirect"/>): no lowering and no packing of the input. Used with AVX-512 where
-/// the grid wastes little (wide rows, the auditory stream's 1-D rows, and strides 2 and 4 thanks to the phases).
-/// </summary>
-internal static unsafe class IndirectConvolution
-{
-    private const int Tile = 48;
-
-    /// <summary>Output positions over the batch above which a convolution takes this path (see <see cref="Applies"/>).</summary>
-    internal const int SmallestProduct = 1024;
-
-    private static readonly PerWorkerScratch Grids = new();
-    private static readonly PerWorkerScratch RowOffsets = new();
-    private static readonly PerWorkerScratch OutputTiles = new();
-
-    /// <summary>
-    /// Whether a convolution takes this path: AVX-512, at most 15 % of the grid wasted along a row (lowering costs
-    /// more than that on the network's layers; an 8-wide visual map would waste 20 %), and few enough planes per
-    /// depth block. Each (phase, channel) plane a block reads is its own memory page: past some 32 of them the
-    /// micro-kernel's loads miss the first-level TLB, and packed panels win (measured: a 3x3 stride-2 convolution
-    /// of 32 channels reads 64 planes per block and runs slower in place than lowered). Small products go to the
-    /// GEMM whole: below about a thousand positions (an 8x8 map at batch 8) a piece per core leaves micro-tiles half
-    /// empty, while 15x15 at batch 8 already runs faster here than as one lowered product (measured).
-    /// </summary>
-    public static bool Applies(in ConvShape s, int images) =>
-        CpuIsa.Level == SimdLevel.Avx512 && Avx512GemmKernel.NR == Tile && !s.IsPointwise && PhaseGrid.Worthwhile(s, images)
-        && PlanesPerBlock(s) <= 32 && (long)images * s.OutputPlane > SmallestProduct;
-
-    private static int PlanesPerBlock(in ConvShape s)
-    {
-        int taps = s.KH * s.KW;
-        int channels = Math.Min(s.C, (Sgemm.DepthBlock(s.Patch) + taps - 1) / taps + 1);
-        int phases = Math.Min(s.StrideH, s.KH) * Math.Min(s.StrideW, s.KW);
-        return channels * phases;
-    }
-
-    /// <summary>y (N, K, OH, OW) = filter · x (+ bias) with the filter already packed; runs on the calling participant <paramref name="worker"/>.</summary>
-    public static void Forward(in ConvShape s, int n, PackedA filter, float* x, float* bias, float* y, int worker, float* reserve = null)
-    {
-        var grid = new PhaseGrid(s, n);
-        float* cells = reserve != null ? reserve : Grids[worker].Get(grid.Size(s));
-        grid.Build(s, x, cells);
-        int* offsets = (int*)RowOffsets[worker].Get(s.Patch);
-        grid.Offsets(s, offsets);
-
-        // An output tile of about 512 KiB per piece.
-        var pieces = grid.Pieces(s, Math.Clamp((128 * 1024 / filter.PaddedM) / Tile * Tile, 2 * Tile, 2048));
-        CpuWorkers.For(pieces.Count, new PieceJob(s, filter, cells, offsets, bias, y, grid, pieces));
-    }
-
-    private sealed class PieceJob(ConvShape s, PackedA filter, float* cells, int* offsets, float* bias, float* y,
-        PhaseGrid grid, GridPieces pieces) : IParallelBody
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int piece, int worker)
-        {
-            var (start, count) = pieces[piece];
-            int plane = grid.Plane, rowWidth = grid.Wq;
-            int width = (count + Tile - 1) / Tile * Tile;
-            int rows = filter.PaddedM;
-            float* tile = OutputTiles[worker].Get((long)rows * width);
-            float* source = cells + start;
-            int k = filter.K, depth = Sgemm.DepthBlock(k);
-            for (int pc = 0; pc < k; pc += depth)
-            {
-                int kc = Math.Min(depth, k - pc);
-                var store = pc == 0 ? GemmStore.Overwrite : GemmStore.Accumulate;
-                for (int jr = 0; jr < width; jr += Tile)
-                    for (int ir = 0; ir < rows; ir += Avx512GemmKernel.MR)
-                        Avx512GemmKernel.RunIndirect(kc, filter.Panel(pc, ir, kc), source + jr, offsets + pc, tile + (long)ir * width + jr, width, store);
-            }
-            // Keep the grid positions that are outputs (oh < OH, ow < OW), adding the bias on the way.
-            for (int q = start; q < start + count;)
-            {
-                int image = q / plane, local = q - image * plane;
-                int oh = local / rowWidth, ow = local - oh * rowWidth;
-                int next = Math.Min(start + count, image * plane + (oh + 1) * rowWidth);
-                int valid = oh < s.OH ? Math.Min(s.OW, ow + next - q) - ow : 0;
-                if (valid > 0)
-                    for (int m = 0; m < filter.M; m++)
-                    {
-                        float* dst = y + (((long)image * filter.M + m) * s.OH + oh) * s.OW + ow;
-                        VectorMath.ScaleShift(tile + (long)m * width + (q - start), dst, valid, 1f, bias == null ? 0f : bias[m]);
-                    }
-                q = next;
-            }
         }
     }
 }

@@ -1,6 +1,9 @@
 // Window copies between NCHW tensors (IBackend.CopyWindows): incremental occlusion inference crops each layer's
 // input patch, with the layer's padding, from cached activations and pastes recomputed regions. Compiled at run time
 // by NVRTC; one thread per (window, channel, row, column) of the largest window.
+// Rounding: no floating-point arithmetic at all, only copies and the given outside value, so the result is the CPU's
+// bit for bit; compiled with --fmad=false like every module, and a host-side test (KernelArithmeticTests) rejects bare
+// floating-point arithmetic here.
 
 #define GRID_STRIDE_LOOP(i, n) \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); i += (long long)blockDim.x * gridDim.x)

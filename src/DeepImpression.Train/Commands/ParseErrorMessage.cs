@@ -14,17 +14,26 @@ public static class ParseErrorMessage
     public static string Describe(ParseResult result)
     {
         var lines = result.Errors.Select(Describe).Distinct().ToList();
+        // "Required command was not provided" says nothing more when a word the parser did not know is named too.
+        if (lines.Count > 1) lines.RemoveAll(l => l.StartsWith("required command", StringComparison.Ordinal));
         string command = result.CommandResult.Command is RootCommand ? "deepimpression" : $"deepimpression {result.CommandResult.Command.Name}";
         return string.Join("; ", lines) + $" (see '{command} --help')";
     }
 
     private static string Describe(ParseError error)
     {
-        if (error.SymbolResult is ArgumentResult argument && error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
+        if (error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
         {
-            string name = argument.Parent is OptionResult option ? option.Option.Name : argument.Argument.Name;
-            string value = argument.Tokens.Count > 0 ? argument.Tokens[^1].Value : "";
-            return $"{name} '{value}': expected {Kind(argument.Argument.ValueType)}";
+            var (name, type) = error.SymbolResult switch
+            {
+                OptionResult o => (o.Option.Name, o.Option.ValueType),
+                ArgumentResult { Parent: OptionResult o } => (o.Option.Name, o.Option.ValueType),
+                ArgumentResult a => (a.Argument.Name, a.Argument.ValueType),
+                _ => ((string?)null, (Type?)null),
+            };
+            var tokens = error.SymbolResult?.Tokens;
+            if (name is not null && type is not null && tokens is { Count: > 0 })
+                return $"{name} '{tokens[^1].Value}': expected {Kind(type)}";
         }
         string message = error.Message.TrimEnd('.');
         return message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : "the command line could not be read";

@@ -39,11 +39,7 @@ public class NonFiniteWeightsTests
         var options = TinyTrainingCache.Options(folder["run"], epochs: 1) with { EvalEvery = 0, MaxSteps = 1 };
         Assert.That(new Trainer(options, TextWriter.Null, false).Train(false, CancellationToken.None), Is.EqualTo(TrainingOutcome.StepLimit));
         var run = new RunFolder(options.RunDirectory);
-        var arrays = NpzFile.Read(run.LastCheckpoint).ToList();
-        int v = arrays.FindIndex(a => a.Key == "optimizer/fc/b/v");
-        arrays[v] = new(arrays[v].Key, new NpyArray(Enumerable.Repeat(float.NaN, arrays[v].Value.Count).ToArray(), arrays[v].Value.Shape));
-        NpzFile.Write(run.LastCheckpoint, arrays.Select(a => (a.Key, a.Value)));
-        var good = File.ReadAllBytes(run.LastCheckpoint);
+        var good = Rewrite(run.LastCheckpoint, "optimizer/fc/b/v", v => Array.Fill(v, float.NaN));
 
         var losses = new List<float>();
         var output = new StringWriter();
@@ -62,18 +58,24 @@ public class NonFiniteWeightsTests
         Assert.That(new Trainer(options, TextWriter.Null, false).Train(false, CancellationToken.None), Is.EqualTo(TrainingOutcome.StepLimit));
         var run = new RunFolder(options.RunDirectory);
         // A weight of the fusion layer that is NaN makes the next loss NaN.
-        var arrays = NpzFile.Read(run.LastCheckpoint).ToList();
-        int w = arrays.FindIndex(a => a.Key == "fc/W");
-        var values = arrays[w].Value.ToFloat32();
-        values[0] = float.NaN;
-        arrays[w] = new(arrays[w].Key, new NpyArray(values, arrays[w].Value.Shape));
-        NpzFile.Write(run.LastCheckpoint, arrays.Select(a => (a.Key, a.Value)));
-        var good = File.ReadAllBytes(run.LastCheckpoint);
+        var good = Rewrite(run.LastCheckpoint, "fc/W", w => w[0] = float.NaN);
 
         var output = new StringWriter();
         var outcome = new Trainer(options with { MaxSteps = 0, Epochs = 4 }, output, false).Train(true, CancellationToken.None);
         Assert.That(outcome, Is.EqualTo(TrainingOutcome.Diverged));
         Assert.That(output.ToString(), Does.Contain("the loss became").And.Contain("at step 2").And.Contain(run.LastCheckpoint));
         Assert.That(File.ReadAllBytes(run.LastCheckpoint), Is.EqualTo(good));
+    }
+
+    /// <summary>Changes one array of a checkpoint in place; returns the file's new bytes.</summary>
+    private static byte[] Rewrite(string checkpoint, string key, Action<float[]> change)
+    {
+        var arrays = NpzFile.Read(checkpoint).Select(a => (a.Key, a.Value)).ToList();
+        int i = arrays.FindIndex(a => a.Key == key);
+        var values = arrays[i].Value.ToFloat32();
+        change(values);
+        arrays[i] = (key, new NpyArray(values, arrays[i].Value.Shape));
+        NpzFile.Write(checkpoint, arrays);
+        return File.ReadAllBytes(checkpoint);
     }
 }

@@ -154,7 +154,9 @@ public sealed class Trainer
             _output.WriteLine($"already at step {state.Step}, at or past the step limit {o.MaxSteps}: nothing to do");
             return TrainingOutcome.StepLimit;
         }
-        try
+
+        // The epochs, until the end, the step limit, a divergence or a stop.
+        TrainingOutcome Epochs()
         {
             while (state.Epoch < o.Epochs)
             {
@@ -248,11 +250,21 @@ public sealed class Trainer
                 }
                 TrySavePlot(metrics);
             }
+            _output.WriteLine($"done: {state.Step} steps in {clock.Elapsed.TotalSeconds:F0} s; run folder {_run.Path}");
+            return TrainingOutcome.Completed;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+
+        try
         {
-            // The loader's wait, precise batch norm or validation gave up: the state is still that of the last completed step.
-            return Interrupted();
+            try
+            {
+                return Epochs();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The loader's wait, precise batch norm or validation gave up: the state is still that of the last completed step.
+                return Interrupted();
+            }
         }
         catch (NonFiniteWeightsException e)
         {
@@ -260,8 +272,6 @@ public sealed class Trainer
                           $"hold NaN or infinity; stopping without saving them. The last good checkpoint is kept: {LastGood()}.");
             return TrainingOutcome.Diverged;
         }
-        _output.WriteLine($"done: {state.Step} steps in {clock.Elapsed.TotalSeconds:F0} s; run folder {_run.Path}");
-        return TrainingOutcome.Completed;
     }
 
     /// <summary>Mixed into the seed of the precise batch-norm loader (the golden ratio's bits).</summary>

@@ -13,8 +13,10 @@ namespace DeepImpression.Core.Model;
 /// [i·J − P, i·J − P + R) (J = 1024, R = 35,537, P = 17,768 for the auditory stream). A window that starts at a
 /// multiple of J, at sample s, gives position i − s/J of its own map the value of position i of the whole map
 /// whenever that field lies inside the window (or runs past the waveform's start or end where the window does too, so
-/// that both see the same padding). Each window computes <see cref="PositionsPerWindow"/> positions [a, a + B): it
-/// starts at the multiple of J at or below a·J − P and ends at (a + B − 1)·J − P + R; the last one ends with the
+/// that both see the same padding). The next window starts at the multiple of J at or below a·J − P, a being the first
+/// position not yet computed, and every window but the last has the same length, (B − 1)·J + R + (J·⌈P/J⌉ − P), so
+/// that it holds the fields of B positions (<see cref="PositionsPerWindow"/>; the first, which starts at the
+/// waveform's start, holds ⌈P/J⌉ more) and the network always sees one input shape; the last window ends with the
 /// waveform and takes every position left. Only the float32 rounding can differ between the two computations
 /// (convolutions may sum in another order for another input length); the sums here are in float64.
 /// </para>
@@ -43,8 +45,9 @@ public sealed class WindowedAuditoryFeatures
         _stream = stream;
         Field = ReceptiveField.AlongWidth(stream);
         PositionsPerWindow = positionsPerWindow;
-        // The longest window: B positions plus the field, plus up to J − 1 samples of alignment at its start.
-        _buffer = new float[checked((positionsPerWindow - 1) * Field.Stride + Field.Size + Field.Stride)];
+        // B fields, and the alignment of a window's start below the first one, J·⌈P/J⌉ − P (the same for every window).
+        int alignment = (Field.Padding + Field.Stride - 1) / Field.Stride * Field.Stride - Field.Padding;
+        _buffer = new float[checked((positionsPerWindow - 1) * Field.Stride + Field.Size + alignment)];
         _sum = new double[stream.FeatureCount];
     }
 
@@ -54,8 +57,9 @@ public sealed class WindowedAuditoryFeatures
     /// <summary>Map positions each window computes (B).</summary>
     public int PositionsPerWindow { get; }
 
-    /// <summary>The most samples one window holds: the bound on this object's memory and on one window's activations.</summary>
-    public int MaximumWindowSamples => _buffer.Length;
+    /// <summary>The samples of every window but the last (which may be shorter): the bound on this object's memory
+    /// and on one window's activations.</summary>
+    public int WindowSamples => _buffer.Length;
 
     /// <summary>Samples added so far.</summary>
     public long Samples { get; private set; }
@@ -80,8 +84,8 @@ public sealed class WindowedAuditoryFeatures
             _count += n;
             Samples += n;
             samples = samples[n..];
-            // A window runs once the samples up to its end are in; more may follow, so it never ends the waveform.
-            while (_bufferStart + _count >= WindowEnd(_nextPosition)) Run(WindowEnd(_nextPosition), final: false);
+            // A window runs once it is full; more samples may follow, so it never ends the waveform.
+            while (_count == _buffer.Length) Run(final: false);
         }
     }
 
@@ -90,7 +94,7 @@ public sealed class WindowedAuditoryFeatures
     {
         if (_completed) throw new InvalidOperationException("Complete was already called.");
         if (Samples == 0) throw new InvalidOperationException("No samples were added.");
-        Run(_bufferStart + _count, final: true);
+        Run(final: true);
         _completed = true;
         var features = new float[_sum.Length];
         for (int c = 0; c < features.Length; c++) features[c] = (float)(_sum[c] / _nextPosition);
@@ -102,17 +106,18 @@ public sealed class WindowedAuditoryFeatures
 
     private long WindowStart(long position) => Field.Stride * Math.Max(0, FloorDiv(position * Field.Stride - Field.Padding, Field.Stride));
 
-    private long WindowEnd(long position) => (position + PositionsPerWindow - 1) * Field.Stride - Field.Padding + Field.Size;
+    /// <summary>The last position whose field ends at or before sample <paramref name="end"/>.</summary>
+    private long LastPositionBefore(long end) => FloorDiv(end - Field.Size + Field.Padding, Field.Stride);
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
-    /// <summary>Runs the window [_bufferStart, end) and sums its positions from _nextPosition on: B of them, or all
-    /// that are left when it is the <paramref name="final"/> one.</summary>
-    private void Run(long end, bool final)
+    /// <summary>Runs the window held in the buffer and sums its positions from _nextPosition on: those whose field
+    /// it holds whole, or all that are left when it is the <paramref name="final"/> one.</summary>
+    private void Run(bool final)
     {
         if (_stream.IsTraining)
             throw new InvalidOperationException("Windowed features equal the whole-waveform pass only in evaluation mode; call SetTraining(false) first.");
-        int length = (int)(end - _bufferStart);
+        int length = _count;
         int offset = (int)(_nextPosition - _bufferStart / Field.Stride);
         float[] map;
         int width;
@@ -125,7 +130,7 @@ public sealed class WindowedAuditoryFeatures
             map = output.ToArray();
         }
         Windows++;
-        int take = final ? Math.Max(0, width - offset) : PositionsPerWindow;
+        int take = final ? Math.Max(0, width - offset) : (int)(LastPositionBefore(_bufferStart + length) - _nextPosition + 1);
         if (offset + take > width) throw new InvalidOperationException($"Window map of {width} positions lacks positions {offset}..{offset + take} (receptive field {Field}).");
         int channels = _sum.Length;
         float[]? piece = MapComputed is null ? null : new float[channels * take];

@@ -1,4 +1,5 @@
 using DeepImpression.Core;
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Model;
 using DeepImpression.Train.Data.Decoding;
 using DeepImpression.Train.Data.Labels;
@@ -47,6 +48,7 @@ public sealed class VideoPredictor
         {
             var scorer = new ClipScorer(Network, Options.AudioWindowPositions);
             long samples = StreamingAudioReader.Read(info, scorer.AddAudio, cancellation);
+            ReleaseCachedMemory();
             var size = Options.FrameSize;
             var frames = new StreamingFrameReader(size, Options.Frames, Options.ChunkSize)
                 .Read(info, (chunk, count) => scorer.AddFrames(chunk, count, size.Height, size.Width), cancellation);
@@ -55,7 +57,21 @@ public sealed class VideoPredictor
         }
         finally
         {
+            ReleaseCachedMemory();
             Network.SetTraining(wasTraining);
         }
+    }
+
+    /// <summary>
+    /// Hands the CPU backend's cached buffers back between the audio and the visual pass and after a clip: the two
+    /// passes use buffers of other sizes, so without this the peak would be their sum (and each clip's last audio
+    /// window adds a size of its own), where it is now the larger of the two whatever the clip.
+    /// </summary>
+    private void ReleaseCachedMemory()
+    {
+        if (Network.Fusion.W.Backend is not CpuBackend cpu) return;
+        cpu.TrimCache();
+        // The arrays are garbage now; collect them before the next pass allocates, so that it reuses their memory.
+        GC.Collect();
     }
 }

@@ -49,8 +49,10 @@ public class TrainSignalTests
     /// exit code and everything it printed.</summary>
     private static (int Code, string Output) RunUntil(string[] args, string signal, Func<string, bool> when)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "deepimpression.dll"));
+        // A shell starts background jobs with SIGINT ignored, and children inherit that (a test run in the background
+        // would pass it on); env --default-signal gives the CLI the disposition it has in a terminal.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--default-signal=INT,TERM", "dotnet", Path.Combine(AppContext.BaseDirectory, "deepimpression.dll") }) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["CI"] = "1";
         using var process = Process.Start(start)!;

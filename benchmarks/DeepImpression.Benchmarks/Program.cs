@@ -12,6 +12,8 @@ public static class Program
             OcclusionBenchmarks.Alternate(args.Length > 1 ? int.Parse(args[1]) : 5, args.Length > 2 ? int.Parse(args[2]) : 64);
             return;
         }
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // One long measurement that BenchmarkDotNet's repetitions do not suit.
+        if (args is ["long-clip", ..]) LongClipMemory.Run(args[1..]);
+        else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

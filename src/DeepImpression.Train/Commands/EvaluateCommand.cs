@@ -23,19 +23,20 @@ public static class EvaluateCommand
         var deterministic = DeviceSelection.DeterministicOption();
         var chunk = new Option<int>("--chunk") { Description = "frames per chunk of the visual stream", DefaultValueFactory = _ => 32 };
         var output = new Option<string?>("--predictions") { Description = "CSV to write (default: predictions_<split>.csv beside the model)" };
+        var allowNonFinite = new Option<bool>("--allow-non-finite") { Description = "load weights even when some are NaN or infinite (a diverged run)" };
         var command = new Command("evaluate", "Evaluate a model on a split of a prepared cache with the original's test-time procedure.")
         {
-            model, data, split, device, chunk, output, deterministic,
+            model, data, split, device, chunk, output, deterministic, allowNonFinite,
         };
         command.SetAction(parse =>
         {
             var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             int chunkSize = parse.GetValue(chunk);
-            if (chunkSize < 1) throw new InvalidInputException("--chunk must be at least 1.");
+            if (chunkSize is < 1 or > 1024) throw new InvalidInputException($"--chunk {chunkSize}: must be from 1 to 1,024 frames.");
             string modelPath = parse.GetValue(model)!, splitName = parse.GetValue(split)!;
             string csv = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, $"predictions_{splitName}.csv");
             OverwriteGuard.NotAModel(csv, "predictions (CSV)");
-            var net = ModelFile.Load(modelPath, dev);
+            var net = ModelFile.Load(modelPath, dev, parse.GetValue(allowNonFinite));
             using var cache = ClipCache.Open(parse.GetValue(data)!);
             if (!cache.SplitNames.Contains(splitName))
                 throw new InvalidInputException($"{cache.Directory}: no split '{splitName}' (it has: {string.Join(", ", cache.SplitNames)}).");
@@ -46,6 +47,9 @@ public static class EvaluateCommand
             AnnotationCsv.WriteOfficial(csv, new LabelSet(predictions.ToDictionary(p => p.Clip, p => p.Predicted)));
 
             var console = ConsoleOutput.Create();
+            // The cache keeps K frames per clip, where predict reads every frame of a video by default: say which.
+            console.WriteLine($"each clip: the whole waveform and the cache's {cache.Header.FramesPerClip} frames at {cache.FrameSize}, spread evenly over the clip " +
+                              $"as prepare picked them ('predict --frames {cache.Header.FramesPerClip} --frame-size {cache.FrameSize}' reads the same ones from the video)");
             var labelled = predictions.Where(p => p.Target is not null).ToList();
             if (labelled.Count == 0)
             {

@@ -20,6 +20,9 @@ public static class SyntheticDefault
     public const int CropSize = 112;
     public const int AudioWindow = 16_384;
     public const int FramesPerClip = 8;
+    /// <summary>Batch-norm statistics recomputed over this many training examples before each validation: its running
+    /// averages lag the fast-moving weights of these short epochs, and validation swung below the mean predictor.</summary>
+    public const int PreciseBatchNormExamples = 256;
     public static readonly FrameSize CachedFrameSize = new(228, 128);
 
     public static string Home =>

@@ -2,10 +2,15 @@ using DeepImpression.Train.Data.Labels;
 
 namespace DeepImpression.Train.Training;
 
-/// <summary>The training curves of a run as a PNG: training loss, and validation accuracy per trait and mean.</summary>
+/// <summary>
+/// The training curves of a run as a PNG: training loss, validation accuracy per trait and mean, and the mean
+/// predictor's accuracy on the same clips (the line a model must stay above). The legend sits beside the chart, never
+/// over the curves.
+/// </summary>
 public static class MetricsPlot
 {
-    public static void Save(IReadOnlyList<MetricsRow> rows, string path)
+    /// <param name="baseline">The mean predictor's mean validation accuracy, drawn as a dashed line when known.</param>
+    public static void Save(IReadOnlyList<MetricsRow> rows, string path, double? baseline = null)
     {
         if (rows.Count == 0) return;
         // One chart: the loss against the left axis, accuracies against the right.
@@ -38,11 +43,20 @@ public static class MetricsPlot
             mean.LegendText = "validation mean";
             mean.LineWidth = 3;
             mean.Axes.YAxis = plot.Axes.Right;
+            if (baseline is { } b)
+            {
+                var line = plot.Add.HorizontalLine(b);
+                line.LegendText = $"mean predictor ({b:F4})";
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+                line.LineWidth = 2;
+                line.Color = ScottPlot.Colors.Black;
+                line.Axes.YAxis = plot.Axes.Right;
+            }
         }
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Edge.Right);
 
         string temp = path + ".tmp.png";
-        plot.SavePng(temp, 1000, 600);
+        plot.SavePng(temp, 1200, 600);
         File.Move(temp, path, overwrite: true);
     }
 }

@@ -9,5 +9,8 @@ public sealed record RunFolder(string Path)
     public string Curves => System.IO.Path.Combine(Path, "curves.png");
     public string Config => System.IO.Path.Combine(Path, "config.json");
 
+    /// <summary>The lock file a run holds while it writes the folder (<see cref="Data.FolderLock"/>).</summary>
+    public const string LockName = "train.lock";
+
     public static string NewName() => System.IO.Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
 }

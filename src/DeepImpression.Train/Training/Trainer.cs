@@ -5,6 +5,7 @@ using DeepImpression.Core.Model;
 using DeepImpression.Core.Optim;
 using DeepImpression.Core.Serialization;
 using DeepImpression.Core.Tensors;
+using DeepImpression.Train.Data;
 using DeepImpression.Train.Data.Cache;
 using DeepImpression.Train.Data.Labels;
 using DeepImpression.Train.Data.Loading;
@@ -37,6 +38,9 @@ public sealed class Trainer
     /// <summary>Called after every optimizer step with the global step number and the batch loss.</summary>
     public Action<long, float>? StepCompleted { get; init; }
 
+    /// <summary>Called as each phase of the run begins (tests interrupt the run at a chosen phase through it).</summary>
+    public Action<TrainingPhase>? PhaseStarted { get; init; }
+
     public RunFolder Run => _run;
 
     /// <summary>The last validation accuracy measured, if any.</summary>
@@ -48,11 +52,18 @@ public sealed class Trainer
 
     public TraitAccuracy? BaselineValidation { get; private set; }
 
+    /// <summary>
+    /// Trains until the last epoch, the step limit, a loss or weights that are no longer finite, or
+    /// <paramref name="stop"/>. A stop at any moment (waiting for a batch, in a step, in precise batch norm, validating,
+    /// writing a checkpoint) ends with <c>last.npz</c> holding the last completed step; a step in progress completes
+    /// first. Weights that are not finite are never written: the run stops and the last good checkpoint stays.
+    /// </summary>
     public TrainingOutcome Train(bool resume, CancellationToken stop)
     {
         var o = _options;
-        Validate(o);
+        o.Validate();
         Directory.CreateDirectory(_run.Path);
+        using var runLock = FolderLock.Acquire(_run.Path, RunFolder.LockName, "another 'train' is writing to this run folder; wait for it or choose another --out");
         foreach (var stale in AtomicFile.RemoveStaleTemporaries(_run.Path)) _output.WriteLine($"removed {stale}, left by a run killed while it wrote a file");
         if (!resume && File.Exists(_run.LastCheckpoint))
             throw new InvalidInputException($"{_run.Path}: this run folder already has a checkpoint; continue it with --resume {_run.Path} or choose another --out.");
@@ -85,18 +96,23 @@ public sealed class Trainer
         var metrics = new MetricsLog(_run.Metrics);
         metrics.TruncateAfter(state.Step);
 
-        var loader = new TrainingLoader(cache, trainClips, new TrainingLoaderOptions
+        var loaderOptions = new TrainingLoaderOptions
         {
             BatchSize = o.BatchSize,
             Seed = o.Seed,
             CropSize = o.CropSize,
             AudioSamples = o.AudioWindow,
             Workers = o.Workers > 0 ? o.Workers : Math.Max(1, Environment.ProcessorCount),
-        });
+        };
+        var loader = new TrainingLoader(cache, trainClips, loaderOptions);
         if (loader.BatchesPerEpoch == 0)
             throw new InvalidInputException($"{o.Data}: {trainClips.Count} training clips are fewer than one batch of {o.BatchSize}; use a smaller --batch-size.");
         if (state.Batch > loader.BatchesPerEpoch)
             throw new InvalidInputException($"{_run.LastCheckpoint}: training/batch = {state.Batch}, but an epoch of {o.Data} has {loader.BatchesPerEpoch} batches; was the cache changed?");
+        // Its own seed, so that its draws never repeat the training draws; built on this thread, a few batches at a time.
+        var preciseLoader = o.PreciseBatchNormExamples > 0
+            ? new TrainingLoader(cache, trainClips, loaderOptions with { Seed = o.Seed ^ PreciseBatchNormSeed, Workers = 0 })
+            : null;
 
         var step = new TrainingStep(net, adam);
         long totalSteps = (long)o.Epochs * loader.BatchesPerEpoch;
@@ -105,19 +121,35 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         var lastSave = Stopwatch.StartNew();
         double wallAtStart = state.WallSeconds;
+        (int Epoch, int Batch, long Step)? savedAt = resume ? (state.Epoch, state.Batch, state.Step) : null;
+
+        void Phase(TrainingPhase phase) => PhaseStarted?.Invoke(phase);
 
         void Save()
         {
+            Phase(TrainingPhase.Checkpoint);
+            // Cheap next to writing 67 MB: one pass over the values, so that broken weights are never kept as good.
+            var broken = FiniteWeights.Broken(net.NamedState().Concat(adam.NamedState()));
+            if (broken.Count > 0) throw new NonFiniteWeightsException(broken);
             state.WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds;
             Checkpoint.Save(_run.LastCheckpoint, net, adam, state.ToScalars(), new Dictionary<string, string> { ["config"] = o.ToJson() });
+            savedAt = (state.Epoch, state.Batch, state.Step);
             lastSave.Restart();
         }
 
         TrainingOutcome Interrupted()
         {
-            Save();
+            // The checkpoint of this very step may be written already (an interrupt during or right after a save).
+            if (savedAt != (state.Epoch, state.Batch, state.Step)) Save();
             progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
             return TrainingOutcome.Interrupted;
+        }
+
+        void RecomputeBatchNorm()
+        {
+            Phase(TrainingPhase.PreciseBatchNorm);
+            int examples = PreciseBatchNorm.Recompute(net, PreciseBatchNorm.Batches(preciseLoader!, state.Epoch, o.PreciseBatchNormExamples), stop);
+            progress.Line($"batch-norm statistics recomputed over {examples} training examples");
         }
 
         if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
@@ -125,94 +157,136 @@ public sealed class Trainer
             _output.WriteLine($"already at step {state.Step}, at or past the step limit {o.MaxSteps}: nothing to do");
             return TrainingOutcome.StepLimit;
         }
-        while (state.Epoch < o.Epochs)
+
+        // The epochs, until the end, the step limit, a divergence or a stop.
+        TrainingOutcome Epochs()
         {
-            int epochStartBatch = state.Batch;
-            var epochClock = Stopwatch.StartNew();
-            int epochSteps = 0;
-            foreach (var batch in loader.Epoch(state.Epoch, state.Batch, stop))
+            while (state.Epoch < o.Epochs)
             {
-                using (batch)
+                if (stop.IsCancellationRequested) return Interrupted();
+                int epochStartBatch = state.Batch;
+                var epochClock = Stopwatch.StartNew();
+                int epochSteps = 0;
+                using (var batches = loader.Epoch(state.Epoch, state.Batch, stop).GetEnumerator())
                 {
-                    float loss = step.Run(batch.Count, batch.Audio, batch.Frames, batch.CropSize, batch.CropSize, batch.Targets);
-                    if (!float.IsFinite(loss))
+                    while (true)
                     {
-                        progress.Line($"error: the loss became {loss.ToString(CultureInfo.InvariantCulture)} at step {state.Step + 1} (epoch {state.Epoch}, batch {state.Batch}); " +
-                                      $"stopping. The last good checkpoint is kept: {(File.Exists(_run.LastCheckpoint) ? _run.LastCheckpoint : "none was saved yet")}.");
-                        return TrainingOutcome.Diverged;
+                        Phase(TrainingPhase.Loading);
+                        if (!batches.MoveNext()) break;
+                        using (var batch = batches.Current)
+                        {
+                            Phase(TrainingPhase.Step);
+                            float loss = step.Run(batch.Count, batch.Audio, batch.Frames, batch.CropSize, batch.CropSize, batch.Targets);
+                            if (!float.IsFinite(loss))
+                            {
+                                progress.Line($"error: the loss became {loss.ToString(CultureInfo.InvariantCulture)} at step {state.Step + 1} (epoch {state.Epoch}, batch {state.Batch}); " +
+                                              $"stopping. The last good checkpoint is kept: {LastGood()}.");
+                                return TrainingOutcome.Diverged;
+                            }
+                            state.Step++;
+                            state.Batch++;
+                            epochSteps++;
+                            state.EpochLossSum += loss;
+                            state.EpochLossCount++;
+                            StepCompleted?.Invoke(state.Step, loss);
+                            progress.Step(state.Epoch, state.Step, loss);
+                        }
+                        if (stop.IsCancellationRequested) return Interrupted();
+                        if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
+                        {
+                            Save();
+                            progress.Line($"step limit {o.MaxSteps} reached: saved {_run.LastCheckpoint}");
+                            return TrainingOutcome.StepLimit;
+                        }
+                        if (o.CheckpointMinutes > 0 && lastSave.Elapsed.TotalMinutes >= o.CheckpointMinutes) Save();
                     }
-                    state.Step++;
-                    state.Batch++;
-                    epochSteps++;
-                    state.EpochLossSum += loss;
-                    state.EpochLossCount++;
-                    StepCompleted?.Invoke(state.Step, loss);
-                    progress.Step(state.Epoch, state.Step, loss);
                 }
                 if (stop.IsCancellationRequested) return Interrupted();
-                if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
+
+                double examplesPerSecond = epochSteps * o.BatchSize / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
+                TraitAccuracy? accuracy = null;
+                bool validate = o.EvalEvery > 0 && (state.Epoch + 1) % o.EvalEvery == 0 && labelled.Count > 0;
+                // The final checkpoint gets precise statistics too, validated or not: it is what predict will use.
+                if (preciseLoader is not null && (validate || state.Epoch + 1 == o.Epochs)) RecomputeBatchNorm();
+                if (validate)
                 {
-                    Save();
-                    progress.Line($"step limit {o.MaxSteps} reached: saved {_run.LastCheckpoint}");
-                    return TrainingOutcome.StepLimit;
+                    Phase(TrainingPhase.Validation);
+                    accuracy = Evaluator.Score(Evaluator.Predict(net, cache, labelled, o.EvalChunk,
+                        progress: (_, _) => Phase(TrainingPhase.Validation), cancellation: stop));
+                    LastValidation = accuracy;
                 }
-                if (o.CheckpointMinutes > 0 && lastSave.Elapsed.TotalMinutes >= o.CheckpointMinutes) Save();
-            }
-            if (stop.IsCancellationRequested) return Interrupted();
+                if (stop.IsCancellationRequested) return Interrupted();
+                var row = new MetricsRow
+                {
+                    Epoch = state.Epoch,
+                    Step = state.Step,
+                    TrainLoss = state.EpochLossSum / Math.Max(1, state.EpochLossCount),
+                    ValidationExtraversion = accuracy?.PerTrait[0],
+                    ValidationAgreeableness = accuracy?.PerTrait[1],
+                    ValidationConscientiousness = accuracy?.PerTrait[2],
+                    ValidationNeuroticism = accuracy?.PerTrait[3],
+                    ValidationOpenness = accuracy?.PerTrait[4],
+                    ValidationMean = accuracy?.Mean,
+                    ExamplesPerSecond = examplesPerSecond,
+                    WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds,
+                };
+                metrics.Append(row);
+                progress.Line($"epoch {state.Epoch}: train loss {row.TrainLoss:F4}, {examplesPerSecond:F1} examples/s" +
+                              (accuracy is null ? "" : $", validation accuracy {accuracy}") + (epochStartBatch > 0 ? " (resumed mid-epoch)" : ""));
 
-            double examplesPerSecond = epochSteps * o.BatchSize / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
-            TraitAccuracy? accuracy = null;
-            if (o.EvalEvery > 0 && (state.Epoch + 1) % o.EvalEvery == 0 && labelled.Count > 0)
-            {
-                accuracy = Evaluator.Score(Evaluator.Predict(net, cache, labelled, o.EvalChunk, cancellation: stop));
-                LastValidation = accuracy;
+                state.Epoch++;
+                state.Batch = 0;
+                state.EpochLossSum = 0;
+                state.EpochLossCount = 0;
+                bool best = accuracy is not null && accuracy.Mean > state.BestAccuracy;
+                if (best)
+                {
+                    state.BestAccuracy = accuracy!.Mean;
+                    BestValidation = accuracy;
+                    BestStep = state.Step;
+                }
+                Save();
+                if (best)
+                {
+                    AtomicFile.Write(_run.BestCheckpoint, s => { using var f = File.OpenRead(_run.LastCheckpoint); f.CopyTo(s); });
+                    progress.Line($"new best validation accuracy {accuracy!.Mean:F4}: saved {_run.BestCheckpoint}");
+                }
+                TrySavePlot(metrics);
             }
-            var row = new MetricsRow
-            {
-                Epoch = state.Epoch,
-                Step = state.Step,
-                TrainLoss = state.EpochLossSum / Math.Max(1, state.EpochLossCount),
-                ValidationExtraversion = accuracy?.PerTrait[0],
-                ValidationAgreeableness = accuracy?.PerTrait[1],
-                ValidationConscientiousness = accuracy?.PerTrait[2],
-                ValidationNeuroticism = accuracy?.PerTrait[3],
-                ValidationOpenness = accuracy?.PerTrait[4],
-                ValidationMean = accuracy?.Mean,
-                ExamplesPerSecond = examplesPerSecond,
-                WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds,
-            };
-            metrics.Append(row);
-            progress.Line($"epoch {state.Epoch}: train loss {row.TrainLoss:F4}, {examplesPerSecond:F1} examples/s" +
-                          (accuracy is null ? "" : $", validation accuracy {accuracy}") + (epochStartBatch > 0 ? " (resumed mid-epoch)" : ""));
-
-            state.Epoch++;
-            state.Batch = 0;
-            state.EpochLossSum = 0;
-            state.EpochLossCount = 0;
-            bool best = accuracy is not null && accuracy.Mean > state.BestAccuracy;
-            if (best)
-            {
-                state.BestAccuracy = accuracy!.Mean;
-                BestValidation = accuracy;
-                BestStep = state.Step;
-            }
-            Save();
-            if (best)
-            {
-                AtomicFile.Write(_run.BestCheckpoint, s => { using var f = File.OpenRead(_run.LastCheckpoint); f.CopyTo(s); });
-                progress.Line($"new best validation accuracy {accuracy!.Mean:F4}: saved {_run.BestCheckpoint}");
-            }
-            TrySavePlot(metrics);
+            _output.WriteLine($"done: {state.Step} steps in {clock.Elapsed.TotalSeconds:F0} s; run folder {_run.Path}");
+            return TrainingOutcome.Completed;
         }
-        _output.WriteLine($"done: {state.Step} steps in {clock.Elapsed.TotalSeconds:F0} s; run folder {_run.Path}");
-        return TrainingOutcome.Completed;
+
+        try
+        {
+            try
+            {
+                return Epochs();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The loader's wait, precise batch norm or validation gave up: the state is still that of the last completed step.
+                return Interrupted();
+            }
+        }
+        catch (NonFiniteWeightsException e)
+        {
+            progress.Line($"error: the weights are no longer finite at step {state.Step} (epoch {state.Epoch}): {FiniteWeights.Describe(e.Arrays)} " +
+                          $"hold NaN or infinity; stopping without saving them. The last good checkpoint is kept: {LastGood()}.");
+            return TrainingOutcome.Diverged;
+        }
     }
+
+    /// <summary>Mixed into the seed of the precise batch-norm loader (the golden ratio's bits).</summary>
+    private const ulong PreciseBatchNormSeed = 0x9E3779B97F4A7C15;
+
+    private string LastGood() => File.Exists(_run.LastCheckpoint) ? _run.LastCheckpoint : "none was saved yet";
 
     private void TrySavePlot(MetricsLog metrics)
     {
         try
         {
-            MetricsPlot.Save(metrics.Rows, _run.Curves);
+            MetricsPlot.Save(metrics.Rows, _run.Curves, BaselineValidation?.Mean);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -221,14 +295,10 @@ public sealed class Trainer
         }
     }
 
-    private static void Validate(TrainingOptions o)
+    /// <summary>Weights or optimizer state that hold NaN or infinity, found before a checkpoint.</summary>
+    private sealed class NonFiniteWeightsException(IReadOnlyList<string> arrays) : Exception("non-finite weights")
     {
-        if (o.Epochs < 1) throw new InvalidInputException("--epochs must be at least 1.");
-        if (o.BatchSize < 2) throw new InvalidInputException("--batch-size must be at least 2 (batch normalization needs two examples).");
-        if (!(o.LearningRate > 0)) throw new InvalidInputException("--lr must be positive.");
-        if (!(o.Beta1 is >= 0 and < 1)) throw new InvalidInputException("--beta1 must be in [0, 1).");
-        if (o.CropSize < 32) throw new InvalidInputException("--crop must be at least 32 pixels.");
-        if (o.AudioWindow < 4096) throw new InvalidInputException("--audio-window must be at least 4096 samples.");
+        public IReadOnlyList<string> Arrays { get; } = arrays;
     }
 
     /// <summary>The official splits when the cache has them; else a held-out part of the training clips, grouped by YouTube ID.</summary>

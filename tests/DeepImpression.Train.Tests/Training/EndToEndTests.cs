@@ -33,6 +33,7 @@ public class EndToEndTests
                 CropSize = SyntheticDefault.CropSize,
                 AudioWindow = SyntheticDefault.AudioWindow,
                 EvalEvery = SyntheticDefault.EvalEvery,
+                PreciseBatchNormExamples = SyntheticDefault.PreciseBatchNormExamples,
             };
             var trainer = new Trainer(options, TextWriter.Null, interactive: false);
             Assert.That(trainer.Train(false, CancellationToken.None), Is.EqualTo(TrainingOutcome.Completed));

@@ -19,13 +19,13 @@ public sealed class ClipCacheWriter : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, ClipCacheEntry> _entries = new(StringComparer.Ordinal);
     private readonly long _shardLimit;
-    private readonly FileStream _lock;
+    private readonly FolderLock _lock;
     private readonly FileStream _index;
     private FileStream _data;
     private int _shard;
     private bool _disposed;
 
-    private ClipCacheWriter(string directory, ClipCacheHeader header, long shardLimit, FileStream lockFile, List<ClipCacheEntry> entries, List<string> notes)
+    private ClipCacheWriter(string directory, ClipCacheHeader header, long shardLimit, FolderLock lockFile, List<ClipCacheEntry> entries, List<string> notes)
     {
         Directory = directory;
         Header = header;
@@ -64,15 +64,7 @@ public sealed class ClipCacheWriter : IDisposable
     {
         if (framesPerClip <= 0) throw new InvalidInputException($"--frames {framesPerClip}: must be at least 1.");
         System.IO.Directory.CreateDirectory(directory);
-        FileStream lockFile;
-        try
-        {
-            lockFile = new FileStream(Path.Combine(directory, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new InvalidInputException($"{directory}: another prepare is writing to this cache.");
-        }
+        var lockFile = FolderLock.Acquire(directory, LockName, "another prepare is writing to this cache");
 
         try
         {

@@ -41,7 +41,7 @@ pack() {
                 -p:GenerateDocumentationFile=false -p:SatelliteResourceLanguages=en --nologo -v quiet)
   echo "gpu-check: publishing the CUDA test runner and the CLI (linux-x64, self-contained, one runtime)"
   dotnet publish "$root/tests/DeepImpression.Cuda.GpuCheck" "${common[@]}" -o "$folder/bin"
-  dotnet publish "$root/src/DeepImpression.Train" "${common[@]}" -o "$folder/bin"
+  dotnet publish "$root/src/DeepImpression.Tool" "${common[@]}" -o "$folder/bin"
   # Debugger and crash-dump helpers are not needed to run, and cost 4 MB.
   rm -f "$folder/bin/libmscordaccore.so" "$folder/bin/libmscordbi.so" "$folder/bin/createdump"
   cp "$root/scripts/gpu-check.sh" "$folder/gpu-check.sh"

@@ -12,7 +12,7 @@ public static class DefaultModel
     /// <summary>How to get a model, for the message when there is none.</summary>
     public const string HowToGetOne =
         "train one with the README's main command from the repository root: " +
-        "'bash scripts/setup.sh && dotnet run --project src/DeepImpression.Train -c Release -- train' " +
+        "'bash scripts/setup.sh && dotnet run --project src/DeepImpression.Tool -c Release -- train' " +
         "(or 'deepimpression train'), which writes runs/<date-time>/best.npz in a few minutes; " +
         "or pass --model CKPT (a checkpoint, or weights brought in with 'deepimpression import')";
 

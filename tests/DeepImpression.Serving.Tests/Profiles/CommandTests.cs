@@ -72,7 +72,7 @@ public class CommandTests
     {
         string work = TestFolders.Fresh("cwd");
         var none = Assert.Throws<DeepImpression.Core.InvalidInputException>(() => DefaultModel.Resolve(null, work))!;
-        Assert.That(none.Message, Does.Contain("no --model given").And.Contain("dotnet run --project src/DeepImpression.Train -c Release -- train")
+        Assert.That(none.Message, Does.Contain("no --model given").And.Contain("dotnet run --project src/DeepImpression.Tool -c Release -- train")
             .And.Contain("runs/<date-time>/best.npz").And.Contain("--model CKPT"));
 
         string older = Path.Combine(work, "runs", "20250101-090000"), newer = Path.Combine(work, "runs", "20250102-090000"), unfinished = Path.Combine(work, "runs", "20250103-090000");

@@ -1,3 +1,5 @@
+using DeepImpression.Train.Commands;
+
 namespace DeepImpression.Train.Tests.Commands;
 
 /// <summary>Runs <c>deepimpression</c> in-process as a user would, capturing its exit code and what it printed.</summary>
@@ -15,7 +17,7 @@ internal static class Cli
             Console.SetError(e);
             try
             {
-                return (Program.Main(args), o.ToString(), e.ToString());
+                return (DeepImpressionCommand.Run(args), o.ToString(), e.ToString());
             }
             finally
             {

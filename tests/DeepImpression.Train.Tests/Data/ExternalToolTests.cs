@@ -108,7 +108,7 @@ public class ExternalToolTests
         TestMedia.Garbage(folder["videos/someoneXXXX.000.mp4"]);
 
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "exec", typeof(Program).Assembly.Location, "prepare", "--videos", folder["videos"], "--out", folder["cache"], "--jobs", "1" })
+        foreach (var a in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "deepimpression.dll"), "prepare", "--videos", folder["videos"], "--out", folder["cache"], "--jobs", "1" })
             start.ArgumentList.Add(a);
         start.Environment["PATH"] = folder["bin"] + ":" + Environment.GetEnvironmentVariable("PATH");
         start.Environment["DEEPIMPRESSION_HOME"] = folder["home"];

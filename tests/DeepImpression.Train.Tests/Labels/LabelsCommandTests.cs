@@ -72,7 +72,7 @@ public class LabelsCommandTests
         try
         {
             Console.SetError(error);
-            Assert.That(Program.Main(["labels", path]), Is.EqualTo(CommandErrors.BadInput));
+            Assert.That(DeepImpressionCommand.Run(["labels", path]), Is.EqualTo(CommandErrors.BadInput));
         }
         finally
         {

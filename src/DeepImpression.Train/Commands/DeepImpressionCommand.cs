@@ -1,12 +1,19 @@
 using System.CommandLine;
 using DeepImpression.Cuda;
-using DeepImpression.Train.Commands;
 
-namespace DeepImpression.Train;
+namespace DeepImpression.Train.Commands;
 
-public static class Program
+/// <summary>
+/// The <c>deepimpression</c> command line as a library call: the tool package's entry point is this one line, and a
+/// program or a test that wants the exact behaviour of the command (its parsing, its one-line errors, its exit codes)
+/// calls it the same way.
+/// </summary>
+public static class DeepImpressionCommand
 {
-    public static int Main(string[] args)
+    /// <summary>Parses <paramref name="args"/> as <c>deepimpression</c> does and runs the command.</summary>
+    /// <returns>The process exit code: 0 on success, <see cref="CommandErrors.BadInput"/> for bad input, others as
+    /// <see cref="CommandErrors"/> lists.</returns>
+    public static int Run(string[] args)
     {
         // Only registers a factory: nothing CUDA is loaded until a cuda device is asked for.
         CudaBackend.Register();

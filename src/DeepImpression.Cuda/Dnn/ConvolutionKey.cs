@@ -5,7 +5,7 @@ namespace DeepImpression.Cuda.Dnn;
 public enum ConvolutionDirection { Forward, BackwardData, BackwardFilter }
 
 /// <summary>Everything an algorithm choice depends on: direction, input and filter shapes, geometry, math mode.</summary>
-public readonly record struct ConvolutionKey(
+internal readonly record struct ConvolutionKey(
     ConvolutionDirection Direction, TensorDescriptorShape Input, TensorDescriptorShape Filter, ConvolutionGeometry Geometry, bool AllowTf32)
 {
     /// <summary>The key with the batch size left out: what one algorithm search covers. An algorithm's support does

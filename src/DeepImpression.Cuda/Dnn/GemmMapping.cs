@@ -5,7 +5,7 @@ namespace DeepImpression.Cuda.Dnn;
 /// row-major matrix read column-major is its transpose, so cuBLAS computes cᵀ = op(b)ᵀ·op(a)ᵀ: the operands swap
 /// places, m and n swap, and each leading dimension is the stored row length.
 /// </summary>
-public readonly record struct GemmMapping(bool TransposeFirst, bool TransposeSecond, int M, int N, int K, int LeadingFirst, int LeadingSecond, int LeadingResult)
+internal readonly record struct GemmMapping(bool TransposeFirst, bool TransposeSecond, int M, int N, int K, int LeadingFirst, int LeadingSecond, int LeadingResult)
 {
     /// <param name="aColumns">Columns of a as stored (K, or M when transposed).</param>
     /// <param name="bColumns">Columns of b as stored (N, or K when transposed).</param>

@@ -2,7 +2,18 @@ using DeepImpression.Core.Backends;
 
 namespace DeepImpression.Cuda.Dnn;
 
-public enum ConvolutionDirection { Forward, BackwardData, BackwardFilter }
+/// <summary>The three convolutions of a layer, each with its own set of cuDNN algorithms.</summary>
+public enum ConvolutionDirection
+{
+    /// <summary>y = x ⋆ w (cudnnConvolutionForward).</summary>
+    Forward,
+
+    /// <summary>The gradient of the input (cudnnConvolutionBackwardData).</summary>
+    BackwardData,
+
+    /// <summary>The gradient of the filters (cudnnConvolutionBackwardFilter).</summary>
+    BackwardFilter,
+}
 
 /// <summary>Everything an algorithm choice depends on: direction, input and filter shapes, geometry, math mode.</summary>
 internal readonly record struct ConvolutionKey(

@@ -6,6 +6,8 @@ namespace DeepImpression.Core;
 /// </summary>
 public class InvalidInputException : Exception
 {
+    /// <summary>Bad input described by <paramref name="message"/>: one line naming the file or argument and the problem.</summary>
     public InvalidInputException(string message) : base(message) { }
+    /// <summary>Bad input described by <paramref name="message"/>, found through <paramref name="inner"/> (e.g. an I/O or format error).</summary>
     public InvalidInputException(string message, Exception inner) : base(message, inner) { }
 }

@@ -8,6 +8,7 @@ namespace DeepImpression.Cuda;
 // ReLU and tanh through cuDNN's activation functions, tensors of any rank described as (first dim, rest, 1, 1).
 public sealed unsafe partial class CudaBackend
 {
+    /// <inheritdoc />
     public void ActivationForward(ActivationMode mode, Tensor x, Tensor y)
     {
         if (y.Count == 0) return;

@@ -7,6 +7,7 @@ namespace DeepImpression.Cuda;
 // Matrix products through cuBLAS SGEMM, row-major mapped onto column-major by GemmMapping.
 public sealed unsafe partial class CudaBackend
 {
+    /// <inheritdoc />
     public void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {
         int m = c.Dim(0), n = c.Dim(1);

@@ -23,6 +23,7 @@ public sealed unsafe partial class CudaBackend
     /// <summary>cuDNN's convolutions keep nothing between forward and backward: no reserve.</summary>
     public long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry) => 0;
 
+    /// <inheritdoc />
     public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
         if (y.Count == 0) return;
@@ -49,6 +50,7 @@ public sealed unsafe partial class CudaBackend
         if (relu) ActivationForward(ActivationMode.Relu, y, y);
     }
 
+    /// <inheritdoc />
     public void ConvolutionBackwardData(Tensor w, Tensor dy, Tensor dx, ConvolutionGeometry geometry)
     {
         if (dx.Count == 0) return;
@@ -65,6 +67,7 @@ public sealed unsafe partial class CudaBackend
             workspace, (nuint)choice.WorkspaceBytes, &zero, xDesc, pdx), "cudnnConvolutionBackwardData");
     }
 
+    /// <inheritdoc />
     public void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
         if (dw.Count == 0) return;
@@ -81,6 +84,7 @@ public sealed unsafe partial class CudaBackend
             workspace, (nuint)choice.WorkspaceBytes, &zero, wDesc, pdw), "cudnnConvolutionBackwardFilter");
     }
 
+    /// <inheritdoc />
     public void ConvolutionBackwardBias(Tensor dy, Tensor db)
     {
         if (db.Count == 0) return;

@@ -6,15 +6,19 @@ namespace DeepImpression.Cuda;
 // Element-wise arithmetic, layout changes and optimizer updates: our kernels (elementwise.cu, optimizers.cu).
 public sealed partial class CudaBackend
 {
+    /// <inheritdoc />
     public void Add(Tensor a, Tensor b, Tensor y) =>
         Launch(KernelCatalog.Add, y.Count, P(Address(a)), P(Address(b)), P(Address(y)), I(y.Count));
 
+    /// <inheritdoc />
     public void Axpby(float alpha, Tensor x, float beta, Tensor y) =>
         Launch(KernelCatalog.Axpby, y.Count, F(alpha), P(Address(x)), F(beta), P(Address(y)), I(y.Count));
 
+    /// <inheritdoc />
     public void Affine(Tensor x, float scale, float shift, Tensor y) =>
         Launch(KernelCatalog.Affine, y.Count, P(Address(x)), F(scale), F(shift), P(Address(y)), I(y.Count));
 
+    /// <inheritdoc />
     public void Concat(IReadOnlyList<Tensor> inputs, int axis, Tensor y)
     {
         var (outer, inner) = AroundAxis(y.Shape, axis);
@@ -29,6 +33,7 @@ public sealed partial class CudaBackend
         }
     }
 
+    /// <inheritdoc />
     public void Split(Tensor x, int axis, IReadOnlyList<Tensor> outputs)
     {
         var (outer, inner) = AroundAxis(x.Shape, axis);
@@ -43,10 +48,12 @@ public sealed partial class CudaBackend
         }
     }
 
+    /// <inheritdoc />
     public void AdamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float learningRate, float beta1, float beta2, float epsilon) =>
         Launch(KernelCatalog.AdamUpdate, param.Count, P(Address(param)), P(Address(grad)), P(Address(m)), P(Address(v)),
             F(learningRate), F(beta1), F(beta2), F(epsilon), I(param.Count));
 
+    /// <inheritdoc />
     public void SgdMomentumUpdate(Tensor param, Tensor grad, Tensor velocity, float learningRate, float momentum) =>
         Launch(KernelCatalog.SgdMomentumUpdate, param.Count, P(Address(param)), P(Address(grad)), P(Address(velocity)),
             F(learningRate), F(momentum), I(param.Count));

@@ -9,6 +9,7 @@ namespace DeepImpression.Cuda;
 // specifies: biased batch variance for y and 1/sqrt(var + eps), the unbiased one for the running variance.
 public sealed unsafe partial class CudaBackend
 {
+    /// <inheritdoc />
     public void BatchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
@@ -23,6 +24,7 @@ public sealed unsafe partial class CudaBackend
             prm, prv, epsilon, psm, psi), "cudnnBatchNormalizationForwardTraining");
     }
 
+    /// <inheritdoc />
     public void BatchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         double epsilon, Tensor y)
     {
@@ -39,6 +41,7 @@ public sealed unsafe partial class CudaBackend
     // The fused primitives run as their two parts in turn, through calls that are already bound and checked;
     // cudnnBatchNormalizationForwardTrainingEx would save a pass over y but needs workspace and reserve-space
     // queries that cannot be exercised without a GPU here.
+    /// <inheritdoc />
     public void BatchNormReluForwardTraining(Tensor x, Tensor? z, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
@@ -47,6 +50,7 @@ public sealed unsafe partial class CudaBackend
         ActivationForward(ActivationMode.Relu, y, y);
     }
 
+    /// <inheritdoc />
     public void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta)
     {

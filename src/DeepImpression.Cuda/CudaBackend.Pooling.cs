@@ -9,6 +9,7 @@ namespace DeepImpression.Cuda;
 // Pooling: cuDNN for plain average pooling, our kernels for max pooling and cover-all average (see PoolingPlan).
 public sealed unsafe partial class CudaBackend
 {
+    /// <inheritdoc />
     public void PoolingForward(PoolingMode mode, PoolingGeometry geometry, Tensor x, Tensor y)
     {
         if (y.Count == 0) return;
@@ -32,6 +33,7 @@ public sealed unsafe partial class CudaBackend
         }
     }
 
+    /// <inheritdoc />
     public void PoolingBackward(PoolingMode mode, PoolingGeometry geometry, Tensor x, Tensor y, Tensor dy, Tensor dx)
     {
         if (dx.Count == 0) return;

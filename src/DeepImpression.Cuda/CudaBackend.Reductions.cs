@@ -12,6 +12,7 @@ public sealed partial class CudaBackend
     internal static int ReductionBlocks(long elements) =>
         (int)Math.Clamp((elements + KernelCatalog.ReduceThreads - 1) / KernelCatalog.ReduceThreads, 1, 1024);
 
+    /// <inheritdoc />
     public void SumAxis(Tensor x, int axis, Tensor y)
     {
         if (axis < 0) axis += x.Rank;
@@ -19,10 +20,13 @@ public sealed partial class CudaBackend
         Launch(KernelCatalog.SumAxis, (long)outer * inner, P(Address(x)), P(Address(y)), I(outer), I(x.Dim(axis)), I(inner));
     }
 
+    /// <inheritdoc />
     public void Sum(Tensor x, Tensor y) => Reduce(x, null, y, 1.0);
 
+    /// <inheritdoc />
     public void MeanAbsoluteError(Tensor prediction, Tensor target, Tensor loss) => Reduce(prediction, target, loss, prediction.Count);
 
+    /// <inheritdoc />
     public void MeanAbsoluteErrorBackward(Tensor prediction, Tensor target, Tensor dLoss, Tensor dPrediction) =>
         Launch(KernelCatalog.MaeBackward, prediction.Count, P(Address(prediction)), P(Address(target)), P(Address(dLoss)),
             P(Address(dPrediction)), I(prediction.Count));

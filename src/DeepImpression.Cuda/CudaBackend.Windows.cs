@@ -8,6 +8,7 @@ namespace DeepImpression.Cuda;
 // Window copies (windows.cu): the crops and pastes of incremental occlusion inference, on the device.
 public sealed partial class CudaBackend
 {
+    /// <inheritdoc />
     public void CopyWindows(Tensor x, Tensor y, IReadOnlyList<WindowCopy> windows, float outsideValue)
     {
         int maxHeight = 0, maxWidth = 0;

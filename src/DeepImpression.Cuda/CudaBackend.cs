@@ -79,9 +79,13 @@ public sealed partial class CudaBackend : IBackend
     public static void Register(CudaBackendOptions? options = null) =>
         BackendRegistry.RegisterFactory(DeviceKind.Cuda, ordinal => new CudaBackend(ordinal, options));
 
+    /// <summary>The settings this backend was built with.</summary>
     public CudaBackendOptions Options { get; }
+    /// <summary>The GPU this backend runs on: name, compute capability, memory.</summary>
     public CudaDeviceInfo DeviceInfo { get; }
+    /// <inheritdoc />
     public Device Device { get; }
+    /// <inheritdoc />
     public string Description { get; }
 
     /// <summary>Device bytes held (tensors plus the allocator's cache plus workspace) and their peak.</summary>
@@ -109,6 +113,7 @@ public sealed partial class CudaBackend : IBackend
 
     // ---- memory and copies -----------------------------------------------------------------------------------
 
+    /// <inheritdoc />
     public DeviceBuffer Allocate(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -139,6 +144,7 @@ public sealed partial class CudaBackend : IBackend
         }
     }
 
+    /// <inheritdoc />
     public void CopyToHost(DeviceBuffer source, int sourceOffset, Span<float> destination)
     {
         if (destination.IsEmpty) return;
@@ -148,6 +154,7 @@ public sealed partial class CudaBackend : IBackend
         _allocator.MarkCompleted(releases);
     }
 
+    /// <inheritdoc />
     public void Copy(DeviceBuffer source, int sourceOffset, DeviceBuffer destination, int destinationOffset, int count)
     {
         if (count == 0) return;
@@ -156,6 +163,7 @@ public sealed partial class CudaBackend : IBackend
             (nuint)((long)count * sizeof(float)), _stream.Handle), "cuMemcpyDtoDAsync_v2");
     }
 
+    /// <inheritdoc />
     public void Fill(Tensor y, float value)
     {
         if (y.Count == 0) return;
@@ -165,6 +173,7 @@ public sealed partial class CudaBackend : IBackend
             "cuMemsetD32Async");
     }
 
+    /// <inheritdoc />
     public void Synchronize()
     {
         _context.MakeCurrent();
@@ -173,6 +182,7 @@ public sealed partial class CudaBackend : IBackend
         _allocator.MarkCompleted(releases);
     }
 
+    /// <summary>Waits for queued work, then releases the cuDNN and cuBLAS handles, the cached memory, the kernels and the context. Tensors of this backend must not be used afterwards.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -5,8 +5,11 @@ namespace DeepImpression.Cuda;
 /// <summary>Settings of the CUDA backend.</summary>
 public sealed record CudaBackendOptions
 {
+    /// <summary>Environment variable that sets <see cref="AllowTf32"/> (1, true or yes).</summary>
     public const string Tf32Variable = "DEEPIMPRESSION_TF32";
+    /// <summary>Environment variable that sets <see cref="Deterministic"/> (1, true or yes).</summary>
     public const string DeterministicVariable = "DEEPIMPRESSION_DETERMINISTIC";
+    /// <summary>Environment variable that sets <see cref="PrintConvolutionPlan"/> (1, true or yes).</summary>
     public const string PrintPlanVariable = "DEEPIMPRESSION_PRINT_CONV_PLAN";
 
     /// <summary>Let cuBLAS and cuDNN round FP32 inputs to TF32 on tensor cores (Ampere and newer): much faster,
@@ -41,6 +44,7 @@ public sealed record CudaBackendOptions
     /// and DEEPIMPRESSION_CONV_ALGORITHMS read from the process environment.</summary>
     public static CudaBackendOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
+    /// <summary>As <see cref="FromEnvironment()"/>, reading variables through <paramref name="environment"/> (for tests and hosts that keep settings elsewhere). Throws <see cref="FormatException"/> for a forced-algorithm list it cannot read.</summary>
     public static CudaBackendOptions FromEnvironment(Func<string, string?> environment) => new()
     {
         AllowTf32 = IsSet(environment(Tf32Variable)),

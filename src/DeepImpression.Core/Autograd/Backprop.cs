@@ -42,6 +42,7 @@ public static class Backprop
         return result;
     }
 
+    /// <summary>Back-propagates from the scalar <paramref name="root"/> (as <see cref="Tensor.Backward"/>): visits the recorded graph in reverse topological order and accumulates gradients into the leaves that require them. Throws when the root is not a scalar or depends on nothing that requires a gradient.</summary>
     public static void Run(Tensor root)
     {
         if (root.Count != 1)

@@ -17,6 +17,7 @@ public static class BackendRegistry
         ? CpuBackend.Instance
         : throw new InvalidOperationException($"No CPU backend is registered as cpu:{index} (BackendRegistry.AddCpu makes one).");
 
+    /// <summary>Makes devices of <paramref name="kind"/> usable: <paramref name="factory"/> builds the backend for a device index on first use. DeepImpression.Cuda's <c>CudaBackend.Register</c> calls this for <see cref="DeviceKind.Cuda"/>.</summary>
     public static void RegisterFactory(DeviceKind kind, Func<int, IBackend> factory) => Factories[kind] = factory;
 
     private static int _extraCpus;
@@ -35,8 +36,10 @@ public static class BackendRegistry
         return device;
     }
 
+    /// <summary>True when devices of <paramref name="kind"/> have a backend factory.</summary>
     public static bool IsRegistered(DeviceKind kind) => Factories.ContainsKey(kind);
 
+    /// <summary>The one backend of <paramref name="device"/>, built on first use; throws naming the device when its kind has no registered factory.</summary>
     public static IBackend Get(Device device)
     {
         if (!Factories.TryGetValue(device.Kind, out var factory))

@@ -14,6 +14,7 @@ namespace DeepImpression.Core.Backends;
 /// </summary>
 public interface IBackend : IDisposable
 {
+    /// <summary>The device whose storage this backend owns.</summary>
     Device Device { get; }
 
     /// <summary>A one-line description for logs, e.g. "cpu (AMD EPYC, 2 threads, AVX-512)".</summary>
@@ -23,10 +24,15 @@ public interface IBackend : IDisposable
 
     /// <summary>Storage for <paramref name="count"/> floats; contents undefined. Backends pool released buffers.</summary>
     DeviceBuffer Allocate(int count);
+    /// <summary>Copies host floats into <paramref name="destination"/> starting at element <paramref name="destinationOffset"/>.</summary>
     void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, int destinationOffset);
+    /// <summary>Copies <paramref name="destination"/>.Length floats from <paramref name="source"/> at <paramref name="sourceOffset"/> to the host, waiting for pending work.</summary>
     void CopyToHost(DeviceBuffer source, int sourceOffset, Span<float> destination);
+    /// <summary>Copies <paramref name="count"/> floats between two buffers of this backend.</summary>
     void Copy(DeviceBuffer source, int sourceOffset, DeviceBuffer destination, int destinationOffset, int count);
+    /// <summary>Sets every element of <paramref name="y"/> to <paramref name="value"/>.</summary>
     void Fill(Tensor y, float value);
+    /// <summary>Waits until all work queued on this backend has finished (a no-op where calls run synchronously).</summary>
     void Synchronize();
 
     /// <summary>Bytes currently held by the backend (in use plus cached) and the peak since start.</summary>
@@ -100,6 +106,7 @@ public interface IBackend : IDisposable
 
     // ---- Pooling, x (N,C,H,W) -> y (N,C,OH,OW) -----------------------------------------------------------------
 
+    /// <summary>y = pool(x) by <paramref name="mode"/> over the windows of <paramref name="geometry"/>.</summary>
     void PoolingForward(PoolingMode mode, PoolingGeometry geometry, Tensor x, Tensor y);
 
     /// <summary>dx from x, y and dy (cuDNN's signature; a max-pool backend may recompute the arg max).
@@ -108,6 +115,7 @@ public interface IBackend : IDisposable
 
     // ---- Activation (element-wise, any shape) ------------------------------------------------------------------
 
+    /// <summary>y = act(x) element-wise.</summary>
     void ActivationForward(ActivationMode mode, Tensor x, Tensor y);
 
     /// <summary>dx from the activation's output y and dy (ReLU: dy where y &gt; 0; tanh: dy·(1 − y²)).</summary>

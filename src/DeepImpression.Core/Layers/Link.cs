@@ -13,13 +13,16 @@ public abstract class Link
     private readonly List<(string Name, Tensor Tensor)> _persistents = [];
     private readonly List<(string Name, Link Link)> _children = [];
 
+    /// <summary>A link whose parameters and state live on <paramref name="device"/>.</summary>
     protected Link(Device device) => Device = device;
 
+    /// <summary>The device this link's tensors were created on; its inputs must be there too.</summary>
     public Device Device { get; }
 
     /// <summary>Training mode: batch statistics in batch norm and running statistics updated.</summary>
     public bool IsTraining { get; private set; } = true;
 
+    /// <summary>Switches this link and every child between training (batch statistics, running averages updated) and evaluation (running statistics), dropping anything derived from the old mode.</summary>
     public void SetTraining(bool training)
     {
         IsTraining = training;
@@ -38,6 +41,8 @@ public abstract class Link
     /// <summary>Called when the mode changes or the parameters were overwritten: drop state derived from them.</summary>
     protected virtual void OnStateChanged() { }
 
+    /// <summary>Registers <paramref name="value"/> as a trainable parameter named <paramref name="name"/>: it requires a gradient and is saved, loaded and updated by path.</summary>
+    /// <returns><paramref name="value"/>, so a constructor can assign it in one line.</returns>
     protected Tensor AddParameter(string name, Tensor value)
     {
         value.RequiresGrad = true;
@@ -46,6 +51,8 @@ public abstract class Link
         return value;
     }
 
+    /// <summary>Registers <paramref name="value"/> as persistent state named <paramref name="name"/> (saved and loaded, never trained), e.g. batch norm's running statistics.</summary>
+    /// <returns><paramref name="value"/>.</returns>
     protected Tensor AddPersistent(string name, Tensor value)
     {
         value.Name = name;
@@ -53,6 +60,8 @@ public abstract class Link
         return value;
     }
 
+    /// <summary>Registers <paramref name="link"/> as a child named <paramref name="name"/>; its parameters get the path prefix <c>name/</c>.</summary>
+    /// <returns><paramref name="link"/>.</returns>
     protected T AddChild<T>(string name, T link) where T : Link
     {
         _children.Add((name, link));
@@ -79,6 +88,7 @@ public abstract class Link
     public IEnumerable<(string Path, Tensor Tensor)> NamedState(string prefix = "") =>
         NamedParameters(prefix).Concat(NamedPersistents(prefix));
 
+    /// <summary>Number of trainable scalars below this link.</summary>
     public long ParameterCount => NamedParameters().Sum(p => (long)p.Tensor.Count);
 
     /// <summary>Marks every gradient stale, so that the next backward pass overwrites instead of adding.</summary>

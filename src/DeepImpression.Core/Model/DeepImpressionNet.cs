@@ -12,14 +12,21 @@ namespace DeepImpression.Core.Model;
 /// </summary>
 public sealed class DeepImpressionNet : Link
 {
+    /// <summary>Number of outputs: the Big Five traits.</summary>
     public const int TraitCount = 5;
+    /// <summary>Audio samples of one training example (about 3.1 s at 16 kHz), as in the original.</summary>
     public const int TrainingAudioSamples = 50_176;
+    /// <summary>Height and width of the square frame crop a training example uses.</summary>
     public const int TrainingFrameSize = 224;
+    /// <summary>Width of the frames the test-time procedure runs on.</summary>
     public const int TestFrameWidth = 456;
+    /// <summary>Height of the frames the test-time procedure runs on.</summary>
     public const int TestFrameHeight = 256;
 
+    /// <summary>A freshly initialized network on <paramref name="device"/>; the same <paramref name="seed"/> gives the same weights on every device.</summary>
     public DeepImpressionNet(Device device, ulong seed = 0) : this(device, new Rng(seed)) { }
 
+    /// <summary>A freshly initialized network on <paramref name="device"/>, drawing its initial weights from <paramref name="rng"/> in a fixed order.</summary>
     public DeepImpressionNet(Device device, Rng rng) : base(device)
     {
         // Initialization order (aud, vis, fc) fixes which random numbers each parameter gets.
@@ -28,8 +35,11 @@ public sealed class DeepImpressionNet : Link
         Fusion = AddChild("fc", new Linear(Auditory.FeatureCount + Visual.FeatureCount, TraitCount, rng, device));
     }
 
+    /// <summary>The auditory stream (<c>aud</c>).</summary>
     public ResidualStream Auditory { get; }
+    /// <summary>The visual stream (<c>vis</c>).</summary>
     public ResidualStream Visual { get; }
+    /// <summary>The layer mapping the concatenated 512 features to the 5 traits (<c>fc</c>).</summary>
     public Linear Fusion { get; }
 
     /// <summary>audio (N,1,1,L) and frames (N,3,H,W) -> trait scores (N,5) in [0,1].</summary>

@@ -10,7 +10,7 @@ namespace DeepImpression.Core.Model;
 /// W'[k] = s_k·W[k], b'[k] = s_k·(b_k − μ_k) + β_k and s_k = γ_k / sqrt(σ²_k + ε), computed in double from the
 /// running statistics and rounded once. Its tensors are its own (outside any <see cref="TensorScope"/>).
 /// </summary>
-public sealed class FoldedConvolution : IDisposable
+internal sealed class FoldedConvolution : IDisposable
 {
     private FoldedConvolution(Tensor w, Tensor b, ConvolutionGeometry geometry) => (W, B, Geometry) = (w, b, geometry);
 

@@ -6,8 +6,11 @@ namespace DeepImpression.Core.Model;
 /// </summary>
 public interface IFrameSource
 {
+    /// <summary>Number of frames in the clip.</summary>
     int FrameCount { get; }
+    /// <summary>Height of every frame in pixels.</summary>
     int Height { get; }
+    /// <summary>Width of every frame in pixels.</summary>
     int Width { get; }
 
     /// <summary>Writes frames [start, start + count) into <paramref name="destination"/> (count·3·H·W floats, NCHW).</summary>

@@ -12,6 +12,14 @@ namespace DeepImpression.Core.Model;
 /// </summary>
 public sealed class ResidualBlock : Link
 {
+    /// <summary>A residual block; it gets a projection shortcut when the channels change or the stride is not 1.</summary>
+    /// <param name="inChannels">Channels of the input.</param>
+    /// <param name="outChannels">Channels of the output.</param>
+    /// <param name="kernel">Kernel of both main-branch convolutions.</param>
+    /// <param name="pad">Zero padding of both main-branch convolutions.</param>
+    /// <param name="stride">Stride of the first convolution and of the shortcut.</param>
+    /// <param name="rng">Source of the initial weights.</param>
+    /// <param name="device">Where the parameters live.</param>
     public ResidualBlock(int inChannels, int outChannels, (int H, int W) kernel, (int H, int W) pad, (int H, int W) stride,
         Rng rng, Device device) : base(device)
     {
@@ -27,16 +35,23 @@ public sealed class ResidualBlock : Link
         Bn2b = AddChild("bn_branch2b", new BatchNorm2d(outChannels, device));
     }
 
+    /// <summary>The shortcut's 1x1 convolution (<c>res_branch1</c>); null for an identity shortcut.</summary>
     public Conv2d? Branch1 { get; }
+    /// <summary>The shortcut's batch norm (<c>bn_branch1</c>); null for an identity shortcut.</summary>
     public BatchNorm2d? Bn1 { get; }
+    /// <summary>The first convolution of the main branch (<c>res_branch2a</c>).</summary>
     public Conv2d Branch2a { get; }
+    /// <summary>The batch norm after <see cref="Branch2a"/> (<c>bn_branch2a</c>).</summary>
     public BatchNorm2d Bn2a { get; }
+    /// <summary>The second convolution of the main branch (<c>res_branch2b</c>).</summary>
     public Conv2d Branch2b { get; }
+    /// <summary>The batch norm after <see cref="Branch2b"/> (<c>bn_branch2b</c>).</summary>
     public BatchNorm2d Bn2b { get; }
 
     /// <summary>True for type B (projection shortcut).</summary>
     public bool HasProjection => Branch1 is not null;
 
+    /// <summary>ReLU(main branch(x) + shortcut(x)).</summary>
     public Tensor Forward(Tensor x)
     {
         var h = Bn2a.ForwardRelu(Branch2a.Forward(x));

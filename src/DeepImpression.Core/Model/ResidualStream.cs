@@ -10,12 +10,14 @@ namespace DeepImpression.Core.Model;
 /// </summary>
 public sealed class ResidualStream : Layers.Link
 {
+    /// <summary>The names of the eight residual blocks, in order, as the original model saved them.</summary>
     public static IReadOnlyList<string> BlockNames { get; } =
         ["res2a_relu", "res2b_relu", "res3a_relu", "res3b_relu", "res4a_relu", "res4b_relu", "res5a_relu", "res5b_relu"];
 
     private readonly List<ResidualBlock> _blocks = [];
     private readonly StreamInference _inference;
 
+    /// <summary>A stream shaped by <paramref name="geometry"/> (<see cref="StreamGeometry.Auditory"/> or <see cref="StreamGeometry.Visual"/>), initialized from <paramref name="rng"/> on <paramref name="device"/>.</summary>
     public ResidualStream(StreamGeometry geometry, Rng rng, Device device) : base(device)
     {
         Geometry = geometry;
@@ -33,9 +35,13 @@ public sealed class ResidualStream : Layers.Link
         _inference = new StreamInference(this);
     }
 
+    /// <summary>What this stream's input and first layers look like.</summary>
     public StreamGeometry Geometry { get; }
+    /// <summary>The stem (<c>conv1_relu</c>).</summary>
     public ConvBnRelu Conv1 { get; }
+    /// <summary>The residual blocks, in the order of <see cref="BlockNames"/>.</summary>
     public IReadOnlyList<ResidualBlock> Blocks => _blocks;
+    /// <summary>Width of the features <see cref="Forward"/> returns (256).</summary>
     public int FeatureCount => StreamGeometry.StageWidths[^1];
 
     /// <summary>(N, C, H, W) -> (N, 256) features: the global average of <see cref="FeatureMap"/>.</summary>

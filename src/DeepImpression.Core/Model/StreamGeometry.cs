@@ -19,6 +19,7 @@ public sealed record StreamGeometry(
     /// <summary>Channel widths of the stages conv1/res2, res3, res4, res5.</summary>
     public static IReadOnlyList<int> StageWidths { get; } = [32, 64, 128, 256];
 
+    /// <summary>The auditory stream: (N,1,1,L) waveforms, 1x49 stem with stride 4, 1x9 block kernels, downsampling by 4 along time.</summary>
     public static StreamGeometry Auditory { get; } = new(
         InputChannels: 1,
         Conv1Kernel: (1, 49),
@@ -28,6 +29,7 @@ public sealed record StreamGeometry(
         BlockPad: (0, 4),
         DownsampleStride: (1, 4));
 
+    /// <summary>The visual stream: (N,3,H,W) frames, 7x7 stem with stride 2, 3x3 block kernels, downsampling by 2.</summary>
     public static StreamGeometry Visual { get; } = new(
         InputChannels: 3,
         Conv1Kernel: (7, 7),

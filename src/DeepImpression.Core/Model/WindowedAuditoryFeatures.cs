@@ -37,6 +37,7 @@ public sealed class WindowedAuditoryFeatures
     private long _nextPosition;    // first map position not summed yet
     private bool _completed;
 
+    /// <summary>Features of <paramref name="stream"/> (the auditory stream, in evaluation mode), computed in windows of <paramref name="positionsPerWindow"/> feature-map positions.</summary>
     public WindowedAuditoryFeatures(ResidualStream stream, int positionsPerWindow = DefaultPositionsPerWindow)
     {
         ArgumentNullException.ThrowIfNull(stream);

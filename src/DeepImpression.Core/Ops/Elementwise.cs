@@ -30,5 +30,6 @@ public static partial class Op
         });
     }
 
+    /// <summary>scale·x.</summary>
     public static Tensor Scale(Tensor x, float scale) => Affine(x, scale, 0f);
 }

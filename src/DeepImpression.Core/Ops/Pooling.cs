@@ -9,6 +9,7 @@ public static partial class Op
     /// <summary>Max pooling; with <see cref="PoolingGeometry.CoverAll"/> the output size rounds up as in the original.</summary>
     public static Tensor MaxPool2d(Tensor x, PoolingGeometry geometry) => Pool("MaxPool2d", PoolingMode.Max, x, geometry);
 
+    /// <summary>Average pooling whose divisor counts padded cells (Chainer's average_pooling_2d); (N,C,H,W) -> (N,C,OH,OW).</summary>
     public static Tensor AveragePool2d(Tensor x, PoolingGeometry geometry) =>
         Pool("AveragePool2d", PoolingMode.AverageCountIncludePadding, x, geometry);
 

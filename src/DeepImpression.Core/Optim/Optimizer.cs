@@ -8,6 +8,7 @@ namespace DeepImpression.Core.Optim;
 /// </summary>
 public abstract class Optimizer
 {
+    /// <summary>An optimizer of <paramref name="parameters"/> (usually a model's <c>NamedParameters()</c>); paths must be unique, as they name the state in checkpoints.</summary>
     protected Optimizer(IEnumerable<(string Path, Tensor Tensor)> parameters)
     {
         Parameters = parameters.ToList();
@@ -15,6 +16,7 @@ public abstract class Optimizer
         if (duplicate is not null) throw new ArgumentException($"Optimizer: parameter path '{duplicate.Key}' appears twice.");
     }
 
+    /// <summary>The parameters this optimizer updates, with their paths, in the order given.</summary>
     public IReadOnlyList<(string Path, Tensor Tensor)> Parameters { get; }
 
     /// <summary>Number of updates done so far (Chainer's <c>t</c>).</summary>
@@ -31,6 +33,10 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>Updates one parameter in place from its gradient.</summary>
+    /// <param name="path">The parameter's path, which keys its state.</param>
+    /// <param name="parameter">The tensor to update.</param>
+    /// <param name="gradient">Its accumulated gradient of this step.</param>
     protected abstract void Update(string path, Tensor parameter, Tensor gradient);
 
     /// <summary>Per-parameter state arrays by path (e.g. <c>aud/conv1_relu/conv/W/m</c>).</summary>
@@ -39,11 +45,13 @@ public abstract class Optimizer
     /// <summary>Scalar hyperparameters and counters, saved beside the state.</summary>
     public virtual IReadOnlyDictionary<string, double> Scalars() => new Dictionary<string, double> { ["t"] = StepCount };
 
+    /// <summary>Restores what <see cref="Scalars"/> saved (at least the step count <c>t</c>); keys it does not know are ignored.</summary>
     public virtual void LoadScalars(IReadOnlyDictionary<string, double> scalars)
     {
         if (scalars.TryGetValue("t", out var t)) StepCount = (long)t;
     }
 
+    /// <summary>A zero tensor shaped and placed like <paramref name="t"/>, outside any <see cref="TensorScope"/>, for state that lives as long as the optimizer.</summary>
     protected static Tensor ZerosLike(Tensor t)
     {
         using (TensorScope.Suspend()) return Tensor.Zeros(t.Shape, t.Device);

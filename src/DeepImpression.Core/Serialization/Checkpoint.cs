@@ -15,10 +15,18 @@ public sealed record CheckpointContents(IReadOnlyDictionary<string, double> Scal
 /// </summary>
 public static class Checkpoint
 {
+    /// <summary>Key prefix of the optimizer's state and scalars in a checkpoint.</summary>
     public const string OptimizerPrefix = "optimizer/";
+    /// <summary>Key prefix of the training scalars and texts in a checkpoint.</summary>
     public const string TrainingPrefix = "training/";
     private const string TextSuffix = ".utf8";
 
+    /// <summary>Writes <paramref name="model"/>'s state, and optionally the optimizer's and the run's, to the .npz <paramref name="path"/> atomically.</summary>
+    /// <param name="path">The file to write; a failed write leaves the previous one intact.</param>
+    /// <param name="model">Parameters and persistent state, saved under their paths.</param>
+    /// <param name="optimizer">Its state and scalars, under <see cref="OptimizerPrefix"/>; null for weights only.</param>
+    /// <param name="scalars">Numbers of the run (epoch, step, best score), under <see cref="TrainingPrefix"/>.</param>
+    /// <param name="texts">Texts of the run (the configuration JSON), under <see cref="TrainingPrefix"/>.</param>
     public static void Save(string path, Link model, Optimizer? optimizer = null,
         IReadOnlyDictionary<string, double>? scalars = null, IReadOnlyDictionary<string, string>? texts = null)
     {

@@ -9,11 +9,13 @@ public interface IArraySource
     /// <summary>The file the arrays come from, for messages.</summary>
     string Path { get; }
 
+    /// <summary>The names of the arrays, without the .npy suffix.</summary>
     IReadOnlyCollection<string> Keys { get; }
 
     /// <summary>Type and shape of the array under <paramref name="key"/>, without reading its data.</summary>
     NpyArrayInfo Describe(string key);
 
+    /// <summary>Reads the whole array under <paramref name="key"/>.</summary>
     NpyArray Read(string key);
 }
 

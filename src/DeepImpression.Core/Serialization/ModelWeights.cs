@@ -12,6 +12,7 @@ namespace DeepImpression.Core.Serialization;
 /// </summary>
 public static class ModelWeights
 {
+    /// <summary>Key prefixes the original's Chainer snapshots put before the model's paths (trainer snapshots, classifier wrappers); the first that makes the keys match is stripped.</summary>
     public static IReadOnlyList<string> KnownPrefixes { get; } =
         ["", "predictor/", "updater/model:main/", "updater/model:main/predictor/", "model/", "main/", "model/predictor/"];
 

@@ -19,11 +19,17 @@ public sealed class NpyArray
         _data = data;
     }
 
+    /// <summary>float32 elements of <paramref name="shape"/> (row-major, not copied).</summary>
     public NpyArray(float[] data, Shape shape) : this(NpyDataType.Float32, shape, data) { }
+    /// <summary>float64 elements of <paramref name="shape"/> (row-major, not copied).</summary>
     public NpyArray(double[] data, Shape shape) : this(NpyDataType.Float64, shape, data) { }
+    /// <summary>int32 elements of <paramref name="shape"/> (row-major, not copied).</summary>
     public NpyArray(int[] data, Shape shape) : this(NpyDataType.Int32, shape, data) { }
+    /// <summary>int64 elements of <paramref name="shape"/> (row-major, not copied).</summary>
     public NpyArray(long[] data, Shape shape) : this(NpyDataType.Int64, shape, data) { }
+    /// <summary>uint8 elements of <paramref name="shape"/> (row-major, not copied).</summary>
     public NpyArray(byte[] data, Shape shape) : this(NpyDataType.UInt8, shape, data) { }
+    /// <summary>Boolean elements of <paramref name="shape"/> (row-major, not copied).</summary>
     public NpyArray(bool[] data, Shape shape) : this(NpyDataType.Bool, shape, data) { }
 
     /// <summary>A one-dimensional array.</summary>
@@ -31,7 +37,9 @@ public sealed class NpyArray
 
     /// <summary>0-d arrays (numpy scalars saved with <c>np.savez</c>), e.g. an epoch counter.</summary>
     public static NpyArray Scalar(float value) => new([value], new Shape());
+    /// <summary>A 0-d float64 array.</summary>
     public static NpyArray Scalar(double value) => new([value], new Shape());
+    /// <summary>A 0-d int64 array.</summary>
     public static NpyArray Scalar(long value) => new([value], new Shape());
 
     /// <summary>UTF-8 text as a byte vector (<c>|u1</c>), e.g. a configuration in JSON.</summary>
@@ -52,16 +60,24 @@ public sealed class NpyArray
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     });
 
+    /// <summary>The element type.</summary>
     public NpyDataType DataType { get; }
+    /// <summary>The dimensions (empty for a 0-d scalar).</summary>
     public Shape Shape { get; }
+    /// <summary>Number of elements.</summary>
     public int Count => Shape.Count;
 
     /// <summary>The elements (no copy) when they are float32; otherwise an <see cref="InvalidOperationException"/>.</summary>
     public float[] AsFloat32() => As<float>(NpyDataType.Float32);
+    /// <summary>The elements (no copy) when they are float64; otherwise an <see cref="InvalidOperationException"/>.</summary>
     public double[] AsFloat64() => As<double>(NpyDataType.Float64);
+    /// <summary>The elements (no copy) when they are int32; otherwise an <see cref="InvalidOperationException"/>.</summary>
     public int[] AsInt32() => As<int>(NpyDataType.Int32);
+    /// <summary>The elements (no copy) when they are int64; otherwise an <see cref="InvalidOperationException"/>.</summary>
     public long[] AsInt64() => As<long>(NpyDataType.Int64);
+    /// <summary>The elements (no copy) when they are uint8; otherwise an <see cref="InvalidOperationException"/>.</summary>
     public byte[] AsUInt8() => As<byte>(NpyDataType.UInt8);
+    /// <summary>The elements (no copy) when they are booleans; otherwise an <see cref="InvalidOperationException"/>.</summary>
     public bool[] AsBool() => As<bool>(NpyDataType.Bool);
 
     /// <summary>A float32 copy of any element type (booleans as 0 and 1), as the model stores every parameter.</summary>
@@ -113,6 +129,7 @@ public sealed class NpyArray
         _ => throw new InvalidOperationException(),
     };
 
+    /// <summary>numpy's type and the shape, e.g. <c>&lt;f4 (3, 4)</c>.</summary>
     public override string ToString() => $"{DataType.Descr()} {Shape}";
 
     private T[] As<T>(NpyDataType type) => DataType == type

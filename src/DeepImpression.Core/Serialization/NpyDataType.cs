@@ -3,11 +3,17 @@ namespace DeepImpression.Core.Serialization;
 /// <summary>The element types an .npy array may hold here, each with its numpy <c>descr</c> (little-endian).</summary>
 public enum NpyDataType
 {
+    /// <summary>32-bit float (<c>&lt;f4</c>).</summary>
     Float32,
+    /// <summary>64-bit float (<c>&lt;f8</c>).</summary>
     Float64,
+    /// <summary>32-bit signed integer (<c>&lt;i4</c>).</summary>
     Int32,
+    /// <summary>64-bit signed integer (<c>&lt;i8</c>).</summary>
     Int64,
+    /// <summary>8-bit unsigned integer (<c>|u1</c>).</summary>
     UInt8,
+    /// <summary>Boolean, one byte each (<c>|b1</c>).</summary>
     Bool,
 }
 
@@ -26,6 +32,7 @@ public static class NpyDataTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>Bytes per element.</summary>
     public static int ItemSize(this NpyDataType type) => type switch
     {
         NpyDataType.Float32 or NpyDataType.Int32 => 4,

@@ -9,7 +9,7 @@ namespace DeepImpression.Core.Serialization;
 /// elements in C order. Reads <c>&lt;f4 &lt;f8 &lt;i4 &lt;i8 |u1 |b1</c> (and their big-endian forms); writes
 /// little-endian. Bad input is an <see cref="InvalidInputException"/> naming the file (and the array, in an npz).
 /// </summary>
-public static class NpyFormat
+internal static class NpyFormat
 {
     /// <summary>numpy's own default bound (<c>max_header_size</c>); our headers are about 128 bytes. This bounds what a
     /// corrupt length can make us allocate, and what reading the headers of an npz's arrays can make us inflate.</summary>

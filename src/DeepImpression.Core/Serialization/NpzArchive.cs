@@ -28,13 +28,16 @@ public sealed class NpzArchive : IDisposable, IArraySource
         _entries = entries;
     }
 
+    /// <summary>The file opened, for messages.</summary>
     public string Path { get; }
 
     /// <summary>The keys in the order of the archive.</summary>
     public IReadOnlyCollection<string> Keys => _entries.Keys;
 
+    /// <summary>True when the archive holds an array named <paramref name="key"/>.</summary>
     public bool Contains(string key) => _entries.ContainsKey(key);
 
+    /// <summary>Opens <paramref name="path"/> and reads its zip directory only; arrays are read on demand. Throws <see cref="InvalidInputException"/> for a missing or malformed file.</summary>
     public static NpzArchive Open(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");
@@ -112,6 +115,7 @@ public sealed class NpzArchive : IDisposable, IArraySource
         return arrays;
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _zip.Dispose();
 
     // Keeps a message on one line whatever bytes a hostile entry name holds.

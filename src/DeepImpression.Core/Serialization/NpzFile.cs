@@ -62,6 +62,7 @@ public static class NpzFile
         });
     }
 
+    /// <summary>As the tuple overload of <c>Write</c>, from a dictionary.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false) =>
         Write(path, arrays.Select(pair => (pair.Key, pair.Value)), compress);
 }

@@ -10,8 +10,10 @@ public sealed record WeightLoadReport(
     IReadOnlyList<string> Misshaped,
     int IgnoredCounters)
 {
+    /// <summary>True when every array the model holds was found with its shape.</summary>
     public bool IsComplete => Missing.Count == 0 && Misshaped.Count == 0;
 
+    /// <summary>One line for a user: how many arrays loaded, and which were missing, mis-shaped or unexpected (at most <paramref name="maxNames"/> names of each).</summary>
     public string Describe(int maxNames = 6)
     {
         static string Names(IReadOnlyList<string> names, int max) =>

@@ -10,12 +10,14 @@ public abstract class DeviceBuffer
 {
     private int _references = 1;
 
+    /// <summary>Storage of <paramref name="length"/> floats owned by <paramref name="backend"/>, holding one reference.</summary>
     protected DeviceBuffer(IBackend backend, int length)
     {
         Backend = backend;
         Length = length;
     }
 
+    /// <summary>The backend that allocated this storage and is the only one that may read or write it.</summary>
     public IBackend Backend { get; }
 
     /// <summary>Capacity in float32 elements.</summary>

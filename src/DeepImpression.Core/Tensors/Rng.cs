@@ -8,6 +8,7 @@ public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>A generator whose sequence is fixed by <paramref name="seed"/> (spread over the 256-bit state by SplitMix64).</summary>
     public Rng(ulong seed)
     {
         // SplitMix64 spreads a small seed over the 256-bit state.
@@ -27,6 +28,7 @@ public sealed class Rng
         }
     }
 
+    /// <summary>The next 64 uniformly distributed bits.</summary>
     public ulong NextUInt64()
     {
         ulong result = RotL(_s1 * 5, 7) * 9;
@@ -56,6 +58,7 @@ public sealed class Rng
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 
+    /// <summary>Fisher-Yates shuffle of <paramref name="items"/> in place, drawing from this generator.</summary>
     public void Shuffle<T>(IList<T> items)
     {
         for (int i = items.Count - 1; i > 0; i--)

@@ -20,16 +20,24 @@ public sealed class Tensor : IDisposable
         TensorScope.Register(this);
     }
 
+    /// <summary>The dimensions; fixed for the tensor's life (<see cref="View"/> makes a differently shaped tensor over the same storage).</summary>
     public Shape Shape { get; }
+    /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Rank;
+    /// <summary>Number of elements.</summary>
     public int Count => Shape.Count;
+    /// <summary>The size along <paramref name="axis"/> (negative counts from the end).</summary>
     public int Dim(int axis) => Shape[axis];
 
+    /// <summary>The storage; throws <see cref="ObjectDisposedException"/> once the tensor is disposed.</summary>
     public DeviceBuffer Buffer => _buffer ?? throw new ObjectDisposedException(nameof(Tensor),
         $"Tensor {Name ?? ""}{Shape} was used after it was disposed.");
 
+    /// <summary>The backend that holds the storage and runs every op on this tensor.</summary>
     public IBackend Backend => Buffer.Backend;
+    /// <summary>The device the storage lives on.</summary>
     public Device Device => Buffer.Backend.Device;
+    /// <summary>True once <see cref="Dispose"/> has released the storage.</summary>
     public bool IsDisposed => _buffer is null;
 
     /// <summary>A path-like name for parameters (<c>aud/conv1_relu/conv/W</c>); null for intermediates.</summary>
@@ -59,6 +67,7 @@ public sealed class Tensor : IDisposable
         return new Tensor(shape, backend.Allocate(shape.Count));
     }
 
+    /// <summary>Every element <paramref name="value"/>; on the CPU when <paramref name="device"/> is null.</summary>
     public static Tensor Full(Shape shape, float value, Device? device = null)
     {
         var t = Empty(shape, device);
@@ -66,9 +75,12 @@ public sealed class Tensor : IDisposable
         return t;
     }
 
+    /// <summary>All zeros; on the CPU when <paramref name="device"/> is null.</summary>
     public static Tensor Zeros(Shape shape, Device? device = null) => Full(shape, 0f, device);
+    /// <summary>All ones; on the CPU when <paramref name="device"/> is null.</summary>
     public static Tensor Ones(Shape shape, Device? device = null) => Full(shape, 1f, device);
 
+    /// <summary>A tensor holding a copy of <paramref name="data"/> (row-major), which must have exactly <paramref name="shape"/>'s element count.</summary>
     public static Tensor FromArray(ReadOnlySpan<float> data, Shape shape, Device? device = null)
     {
         if (data.Length != shape.Count)
@@ -96,6 +108,7 @@ public sealed class Tensor : IDisposable
 
     // ---- Data movement -----------------------------------------------------------------------------------------
 
+    /// <summary>The values copied to a new host array (waits for pending device work).</summary>
     public float[] ToArray()
     {
         var data = new float[Count];
@@ -103,12 +116,14 @@ public sealed class Tensor : IDisposable
         return data;
     }
 
+    /// <summary>Copies the values to the first <see cref="Count"/> elements of <paramref name="destination"/> on the host.</summary>
     public void CopyTo(Span<float> destination)
     {
         if (destination.Length < Count) throw new ArgumentException($"Destination holds {destination.Length} floats; tensor {Shape} has {Count}.");
         Backend.CopyToHost(Buffer, 0, destination[..Count]);
     }
 
+    /// <summary>Overwrites the values from host memory; <paramref name="source"/> must hold exactly <see cref="Count"/> floats.</summary>
     public void CopyFrom(ReadOnlySpan<float> source)
     {
         if (source.Length != Count) throw new ArgumentException($"{source.Length} values do not fill tensor {Shape} ({Count} elements).");
@@ -131,6 +146,7 @@ public sealed class Tensor : IDisposable
         return t;
     }
 
+    /// <summary>The value of a one-element tensor (a loss, a sum); throws for any other size.</summary>
     public float Item()
     {
         if (Count != 1) throw new InvalidOperationException($"Item() needs a one-element tensor, not {Shape}.");
@@ -151,6 +167,7 @@ public sealed class Tensor : IDisposable
     /// <summary>Runs back-propagation from this scalar; gradients accumulate into leaves' <see cref="Grad"/>.</summary>
     public void Backward() => Backprop.Run(this);
 
+    /// <summary>Releases this tensor's reference to its storage (views keep it alive) and its place in the graph. Safe to call twice.</summary>
     public void Dispose()
     {
         var b = Interlocked.Exchange(ref _buffer, null);
@@ -158,5 +175,6 @@ public sealed class Tensor : IDisposable
         Node = null;
     }
 
+    /// <summary>Name, shape and device, for messages; never the values.</summary>
     public override string ToString() => $"Tensor{(Name is null ? "" : " " + Name)} {Shape} on {(_buffer is null ? "(disposed)" : Device.ToString())}";
 }

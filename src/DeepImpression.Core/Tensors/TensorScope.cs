@@ -21,6 +21,7 @@ public sealed class TensorScope : IDisposable
         _current = this;
     }
 
+    /// <summary>Opens a scope on this thread; it becomes the current one until disposed. Scopes nest.</summary>
     public static TensorScope Begin() => new();
 
     /// <summary>Tensors created inside the returned region belong to no scope (parameters, optimizer state).</summary>
@@ -45,6 +46,8 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
+    /// <summary>Disposes every tensor still registered with this scope and makes the enclosing scope current again;
+    /// scopes must close in reverse order of opening.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -2,10 +2,21 @@ using DeepImpression.Core.Backends;
 
 namespace DeepImpression.Cuda.Dnn;
 
-public enum ConvolutionDirection { Forward, BackwardData, BackwardFilter }
+/// <summary>The three convolutions of a layer, each with its own set of cuDNN algorithms.</summary>
+public enum ConvolutionDirection
+{
+    /// <summary>y = x ⋆ w (cudnnConvolutionForward).</summary>
+    Forward,
+
+    /// <summary>The gradient of the input (cudnnConvolutionBackwardData).</summary>
+    BackwardData,
+
+    /// <summary>The gradient of the filters (cudnnConvolutionBackwardFilter).</summary>
+    BackwardFilter,
+}
 
 /// <summary>Everything an algorithm choice depends on: direction, input and filter shapes, geometry, math mode.</summary>
-public readonly record struct ConvolutionKey(
+internal readonly record struct ConvolutionKey(
     ConvolutionDirection Direction, TensorDescriptorShape Input, TensorDescriptorShape Filter, ConvolutionGeometry Geometry, bool AllowTf32)
 {
     /// <summary>The key with the batch size left out: what one algorithm search covers. An algorithm's support does

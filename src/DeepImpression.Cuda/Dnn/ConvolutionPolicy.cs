@@ -16,9 +16,12 @@ namespace DeepImpression.Cuda.Dnn;
 /// </summary>
 public sealed record ConvolutionPolicy
 {
+    /// <summary>Environment variable forcing algorithms by direction, read by <see cref="ParseForced"/>.</summary>
     public const string ForcedVariable = "DEEPIMPRESSION_CONV_ALGORITHMS";
 
+    /// <summary>Only CUDNN_DETERMINISTIC algorithms, in a fixed order of preference rather than by measured time.</summary>
     public bool Deterministic { get; init; }
+    /// <summary>Algorithms that round inputs to TF32 on tensor cores may run; otherwise plain FP32 only.</summary>
     public bool AllowTf32 { get; init; }
 
     /// <summary>Algorithms to use by direction whenever Find reports them usable.</summary>

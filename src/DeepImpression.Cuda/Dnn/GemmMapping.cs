@@ -5,10 +5,10 @@ namespace DeepImpression.Cuda.Dnn;
 /// row-major matrix read column-major is its transpose, so cuBLAS computes cᵀ = op(b)ᵀ·op(a)ᵀ: the operands swap
 /// places, m and n swap, and each leading dimension is the stored row length.
 /// </summary>
-public readonly record struct GemmMapping(bool TransposeFirst, bool TransposeSecond, int M, int N, int K, int LeadingFirst, int LeadingSecond, int LeadingResult)
+internal readonly record struct GemmMapping(bool TransposeFirst, bool TransposeSecond, int M, int N, int K, int LeadingFirst, int LeadingSecond, int LeadingResult)
 {
-    /// <param name="aColumns">Columns of a as stored (K, or M when transposed).</param>
-    /// <param name="bColumns">Columns of b as stored (N, or K when transposed).</param>
+    /// <summary>The cuBLAS call for c (M,N) = op(a) (M,K) · op(b) (K,N), all row-major; <paramref name="aColumns"/> and
+    /// <paramref name="bColumns"/> are the columns of a and b as stored (K or M, N or K when transposed).</summary>
     public static GemmMapping RowMajor(bool transposeA, bool transposeB, int m, int n, int k, int aColumns, int bColumns) =>
         // First cuBLAS operand: our b; second: our a.
         new(transposeB, transposeA, M: n, N: m, K: k, LeadingFirst: Math.Max(1, bColumns), LeadingSecond: Math.Max(1, aColumns), LeadingResult: Math.Max(1, n));

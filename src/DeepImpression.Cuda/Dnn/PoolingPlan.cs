@@ -3,7 +3,7 @@ using DeepImpression.Core.Backends;
 namespace DeepImpression.Cuda.Dnn;
 
 /// <summary>Which implementation runs a pooling.</summary>
-public enum PoolingImplementation
+internal enum PoolingImplementation
 {
     /// <summary>cuDNN's AVERAGE_COUNT_INCLUDE_PADDING: exactly our average pooling when the output rounds down.</summary>
     CuDnnAverage,
@@ -14,7 +14,7 @@ public enum PoolingImplementation
     AverageKernel,
 }
 
-public static class PoolingPlan
+internal static class PoolingPlan
 {
     public static PoolingImplementation Choose(PoolingMode mode, PoolingGeometry geometry, int inH, int inW)
     {

@@ -3,7 +3,7 @@ using DeepImpression.Core.Tensors;
 namespace DeepImpression.Cuda.Dnn;
 
 /// <summary>The packed NCHW dimensions a tensor is described to cuDNN with.</summary>
-public readonly record struct TensorDescriptorShape(int N, int C, int H, int W)
+internal readonly record struct TensorDescriptorShape(int N, int C, int H, int W)
 {
     public long Count => (long)N * C * H * W;
 

@@ -1,7 +1,7 @@
 namespace DeepImpression.Cuda.Dnn;
 
 /// <summary>How much scratch memory convolutions may use.</summary>
-public static class WorkspacePolicy
+internal static class WorkspacePolicy
 {
     public const long Granularity = 1L << 20;
 

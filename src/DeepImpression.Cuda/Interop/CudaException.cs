@@ -6,7 +6,7 @@ namespace DeepImpression.Cuda.Interop;
 /// </summary>
 public sealed class CudaException : Exception
 {
-    public CudaException(string call, int status, string statusText, string? detail = null)
+    internal CudaException(string call, int status, string statusText, string? detail = null)
         : base($"{call} failed: {statusText}{(string.IsNullOrEmpty(detail) ? "" : Environment.NewLine + detail)}")
     {
         Call = call;
@@ -20,5 +20,6 @@ public sealed class CudaException : Exception
     /// <summary>The numeric status code it returned.</summary>
     public int Status { get; }
 
+    /// <summary>The status as the library names it, with its description.</summary>
     public string StatusText { get; }
 }

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace DeepImpression.Cuda.Interop;
 
 /// <summary>What became of one library: its handle and the file it came from, or the message saying why not.</summary>
-public sealed record LibraryLoadResult(CudaLibrary Library, nint Handle, string? Path, string? FailureMessage)
+internal sealed record LibraryLoadResult(CudaLibrary Library, nint Handle, string? Path, string? FailureMessage)
 {
     public bool IsLoaded => Handle != 0;
 }
@@ -15,7 +15,7 @@ public sealed record LibraryLoadResult(CudaLibrary Library, nint Handle, string?
 /// bindings' <c>[LibraryImport]</c> names to them. Each library is loaded once per process; a missing one is
 /// reported once, with the folders searched.
 /// </summary>
-public static class CudaLibraries
+internal static class CudaLibraries
 {
     private static readonly ConcurrentDictionary<CudaLibrary, Lazy<LibraryLoadResult>> Results = new();
     private static int _resolverInstalled;

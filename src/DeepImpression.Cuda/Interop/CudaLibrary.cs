@@ -9,7 +9,7 @@ namespace DeepImpression.Cuda.Interop;
 /// bare name at run time, and newer 9.x releases add some (libcudnn_engines_tensor_ir), so every one present is
 /// preloaded, the graph library (which the others link) first.
 /// </summary>
-public sealed record CudaLibrary(
+internal sealed record CudaLibrary(
     string ImportName,
     string DisplayName,
     IReadOnlyList<string> FileNames,

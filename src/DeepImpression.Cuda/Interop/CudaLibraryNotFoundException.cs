@@ -1,9 +1,16 @@
 namespace DeepImpression.Cuda.Interop;
 
-/// <summary>A native library of the CUDA stack could not be loaded; the message says which one and where it looked.</summary>
+/// <summary>
+/// A native library of the CUDA stack (the driver, NVRTC, cuBLAS or cuDNN) could not be loaded, so the CUDA backend
+/// cannot start. The message names the library, every folder it was looked for in, and how to install it;
+/// <see cref="Runtime.CudaEnvironmentReport.Probe"/> reports the same without throwing.
+/// </summary>
 public sealed class CudaLibraryNotFoundException : Exception
 {
-    public CudaLibraryNotFoundException(CudaLibrary library, string message) : base(message) => Library = library;
+    internal CudaLibraryNotFoundException(CudaLibrary library, string message) : base(message) => Library = library;
 
-    public CudaLibrary Library { get; }
+    internal CudaLibrary Library { get; }
+
+    /// <summary>The missing library as people name it, e.g. "CUDA driver" or "cuDNN".</summary>
+    public string LibraryName => Library.DisplayName;
 }

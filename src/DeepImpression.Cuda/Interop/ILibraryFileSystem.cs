@@ -5,7 +5,7 @@ namespace DeepImpression.Cuda.Interop;
 /// links. The real one (<see cref="OnDisk"/>) on a machine; a fake layout in a temporary folder in tests, so every
 /// install layout (pip wheels of CUDA 12 and 13, tarballs, distribution packages) is checked without CUDA.
 /// </summary>
-public interface ILibraryFileSystem
+internal interface ILibraryFileSystem
 {
     /// <summary>The existing folders a pattern matches; its segments may contain '*'. Higher version numbers first.</summary>
     IEnumerable<string> Expand(string pattern);

@@ -1,7 +1,7 @@
 namespace DeepImpression.Cuda.Interop;
 
 /// <summary>One file a library may be loaded from, and its companions (full paths) to preload first, in order.</summary>
-public sealed record LibraryLocation(string Path, IReadOnlyList<string> Companions)
+internal sealed record LibraryLocation(string Path, IReadOnlyList<string> Companions)
 {
     /// <summary>
     /// Every place <paramref name="library"/> could be loaded from, best first: each of its file names (newest version

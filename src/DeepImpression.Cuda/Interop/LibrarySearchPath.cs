@@ -5,7 +5,7 @@ namespace DeepImpression.Cuda.Interop;
 /// environment and the file system come in as arguments, so the order, the Python environments found and the
 /// message are testable on a machine without CUDA, over fake layouts.
 /// </summary>
-public static class LibrarySearchPath
+internal static class LibrarySearchPath
 {
     /// <summary>Folders (':'-separated) searched first; a CUDA root works too (its lib64/ and lib/ are searched).</summary>
     public const string PathVariable = "DEEPIMPRESSION_CUDA_PATH";

@@ -5,7 +5,7 @@ namespace DeepImpression.Cuda.Kernels;
 /// to JIT at load), otherwise PTX for the newest virtual architecture not above the GPU's, which the driver
 /// compiles for the device when the module loads.
 /// </summary>
-public sealed record CompileTarget(int Architecture, bool Cubin)
+internal sealed record CompileTarget(int Architecture, bool Cubin)
 {
     /// <summary>NVRTC's --gpu-architecture option: sm_XY for a CUBIN, compute_XY for PTX.</summary>
     public string ArchitectureOption => $"--gpu-architecture={(Cubin ? "sm" : "compute")}_{Architecture}";

@@ -6,7 +6,7 @@ namespace DeepImpression.Cuda.Kernels;
 /// Good enough to name cache files, where a collision costs a wrong cache hit only among a handful of files and
 /// nobody benefits from forging one.
 /// </summary>
-public static class Fnv1a64
+internal static class Fnv1a64
 {
     public const ulong OffsetBasis = 0xcbf29ce484222325;
     public const ulong Prime = 0x100000001b3;

@@ -1,7 +1,7 @@
 namespace DeepImpression.Cuda.Kernels;
 
 /// <summary>The C type of one kernel parameter, as written in kernels/*.cu.</summary>
-public enum KernelParameterKind
+internal enum KernelParameterKind
 {
     /// <summary><c>float*</c>, <c>const float*</c>, <c>double*</c>: a 64-bit device address.</summary>
     Pointer,
@@ -17,7 +17,7 @@ public enum KernelParameterKind
 /// One kernel argument, held in 8 bytes. cuLaunchKernel copies each parameter's own size from the address it is
 /// given, so a 4-byte int or float sits in the low half (x86-64 is little-endian).
 /// </summary>
-public readonly struct KernelArgument
+internal readonly struct KernelArgument
 {
     private KernelArgument(ulong bits, KernelParameterKind kind)
     {

@@ -8,7 +8,7 @@ namespace DeepImpression.Cuda.Kernels;
 /// loaded and nothing needs invalidating. The name carries a 64-bit FNV-1a hash of all of them: stable across runs
 /// and machines, and computed without a native crypto library (a machine without libssl must still run).
 /// </summary>
-public static class KernelCacheKey
+internal static class KernelCacheKey
 {
     public const string CacheVariable = "DEEPIMPRESSION_KERNEL_CACHE";
 

@@ -6,7 +6,7 @@ namespace DeepImpression.Cuda.Kernels;
 /// Every kernel the backend launches, with the parameter list it must have in its .cu file. A host-side test parses
 /// kernels/*.cu and compares, so a mismatch is caught without a GPU.
 /// </summary>
-public static class KernelCatalog
+internal static class KernelCatalog
 {
     /// <summary>Threads per block of the reduction kernels (REDUCE_THREADS in reductions.cu).</summary>
     public const int ReduceThreads = 256;

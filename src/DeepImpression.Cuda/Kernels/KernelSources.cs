@@ -15,6 +15,7 @@ public static class KernelSources
             .Order(StringComparer.Ordinal)
             .ToArray();
 
+    /// <summary>The CUDA C source of <paramref name="module"/> (a name from <see cref="Modules"/>); throws when this assembly carries no such source.</summary>
     public static string Read(string module)
     {
         using var stream = typeof(KernelSources).Assembly.GetManifestResourceStream($"{Prefix}{module}.cu")

@@ -1,7 +1,7 @@
 namespace DeepImpression.Cuda.Kernels;
 
 /// <summary>Grid and block sizes for the grid-stride kernels: one thread per element up to a grid cap.</summary>
-public readonly record struct LaunchConfiguration(uint Blocks, uint ThreadsPerBlock)
+internal readonly record struct LaunchConfiguration(uint Blocks, uint ThreadsPerBlock)
 {
     public const int DefaultThreads = 256;
 

@@ -12,7 +12,7 @@ namespace DeepImpression.Cuda.Memory;
 /// may be written from any stream.
 /// </para>
 /// </summary>
-public sealed class CachingAllocator : IDisposable
+internal sealed class CachingAllocator : IDisposable
 {
     public const long MinimumBlock = 512;
 

@@ -5,7 +5,7 @@ namespace DeepImpression.Cuda.Memory;
 
 /// <summary>Device storage of a tensor: a block of the backend's <see cref="CachingAllocator"/>, returned to it when
 /// the last reference goes.</summary>
-public sealed class CudaBuffer : DeviceBuffer
+internal sealed class CudaBuffer : DeviceBuffer
 {
     private readonly CachingAllocator _allocator;
     private readonly DeviceBlock _block;

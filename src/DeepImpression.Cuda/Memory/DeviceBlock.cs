@@ -4,4 +4,4 @@ namespace DeepImpression.Cuda.Memory;
 /// A block lent by <see cref="CachingAllocator"/>: its address, its size class in bytes, and when its previous
 /// holder released it (<see cref="CachingAllocator.NeverReleased"/> for memory fresh from the source).
 /// </summary>
-public readonly record struct DeviceBlock(ulong Address, long Bytes, long ReleasedAt = CachingAllocator.NeverReleased);
+internal readonly record struct DeviceBlock(ulong Address, long Bytes, long ReleasedAt = CachingAllocator.NeverReleased);

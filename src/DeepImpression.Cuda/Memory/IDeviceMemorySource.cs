@@ -1,7 +1,7 @@
 namespace DeepImpression.Cuda.Memory;
 
 /// <summary>Where a <see cref="CachingAllocator"/> gets raw memory: the driver on a GPU, a fake in tests.</summary>
-public interface IDeviceMemorySource
+internal interface IDeviceMemorySource
 {
     /// <summary>Allocates <paramref name="bytes"/>; false when the device is out of memory (other failures throw).</summary>
     bool TryAllocate(long bytes, out ulong address);

@@ -8,6 +8,7 @@ public sealed record CudaDeviceInfo(int Ordinal, string Name, int ComputeMajor, 
     /// <summary>The compute capability as NVRTC's architecture number, e.g. 90 for 9.0.</summary>
     public int Architecture => ComputeMajor * 10 + ComputeMinor;
 
+    /// <summary>One line for a user: ordinal, name, compute capability, memory and multiprocessors.</summary>
     public override string ToString() =>
         $"cuda:{Ordinal} {Name}, compute capability {ComputeMajor}.{ComputeMinor}, {TotalMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, {Multiprocessors} SMs";
 
@@ -21,6 +22,7 @@ public sealed record CudaDeviceInfo(int Ordinal, string Name, int ComputeMajor, 
         return devices;
     }
 
+    /// <summary>Initializes the driver (once) and asks it about GPU <paramref name="ordinal"/>; throws <see cref="Interop.CudaException"/> for an ordinal the driver does not know.</summary>
     public static CudaDeviceInfo Query(int ordinal)
     {
         CudaDriverSession.EnsureInitialized();

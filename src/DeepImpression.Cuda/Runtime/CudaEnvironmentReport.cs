@@ -5,6 +5,7 @@ namespace DeepImpression.Cuda.Runtime;
 /// <summary>One library as found: display name, version (when it loaded and answered), file.</summary>
 public sealed record LibraryStatus(string Name, string? Version, string? Path, string? Problem)
 {
+    /// <summary>True when the library's file was found, whether or not it then answered.</summary>
     public bool Found => Path is not null;
 }
 
@@ -18,6 +19,7 @@ public sealed record CudaEnvironmentReport(
     /// <summary>True when every library loads and at least one GPU answers.</summary>
     public bool Ready => Problems.Count == 0;
 
+    /// <summary>Looks for every library the backend needs, asks each loaded one for its version and the driver for its GPUs; never throws, so that a machine without CUDA gets a report rather than an exception.</summary>
     public static CudaEnvironmentReport Probe()
     {
         var libraries = new List<LibraryStatus>();

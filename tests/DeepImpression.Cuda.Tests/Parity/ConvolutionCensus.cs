@@ -12,7 +12,7 @@ namespace DeepImpression.Cuda.Tests.Parity;
 /// the distinct keys counts cuDNN's Find calls: one per distinct full key before the plan, one per distinct key
 /// without the batch size now.
 /// </summary>
-public static class ConvolutionCensus
+internal static class ConvolutionCensus
 {
     /// <summary>The keys of one training step on batches of <paramref name="n"/>.</summary>
     public static IEnumerable<ConvolutionKey> TrainingStep(DeepImpressionNet net, int n, int audioSamples, int crop) =>

@@ -5,6 +5,7 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
     public unsafe void ActivationForward(ActivationMode mode, Tensor x, Tensor y)
     {
         switch (mode)
@@ -23,6 +24,7 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <inheritdoc />
     public unsafe void ActivationBackward(ActivationMode mode, Tensor y, Tensor dy, Tensor dx)
     {
         switch (mode)

@@ -5,6 +5,7 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
     public unsafe void BatchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
@@ -13,6 +14,7 @@ public sealed partial class CpuBackend
             Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner);
     }
 
+    /// <inheritdoc />
     public unsafe void BatchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         double epsilon, Tensor y)
     {
@@ -30,6 +32,7 @@ public sealed partial class CpuBackend
             Ptr(dBeta), n, c, inner);
     }
 
+    /// <inheritdoc />
     public unsafe void BatchNormReluForwardTraining(Tensor x, Tensor? z, Tensor gamma, Tensor beta, Tensor y, double exponentialAverageFactor,
         Tensor runningMean, Tensor runningVariance, double epsilon, Tensor saveMean, Tensor saveInvStd)
     {
@@ -38,6 +41,7 @@ public sealed partial class CpuBackend
             Ptr(runningVariance), epsilon, Ptr(saveMean), Ptr(saveInvStd), n, c, inner, relu: true, residual: z is null ? null : Ptr(z));
     }
 
+    /// <inheritdoc />
     public unsafe void BatchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, double epsilon, Tensor saveMean, Tensor saveInvStd,
         Tensor dx, Tensor? dz, Tensor dGamma, Tensor dBeta)
     {

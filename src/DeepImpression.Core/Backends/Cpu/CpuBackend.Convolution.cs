@@ -10,6 +10,7 @@ public sealed partial class CpuBackend
     /// that follows from them; chosen once per shapes and batch.</summary>
     public ConvolutionPlan ConvolutionPlan(Shape x, Shape w, ConvolutionGeometry geometry) => Convolutions.Plan(ShapeFor(x, w, geometry), x[0]);
 
+    /// <inheritdoc />
     public unsafe void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
         var s = Shape(x, w, y, geometry);
@@ -57,12 +58,14 @@ public sealed partial class CpuBackend
     /// <summary>The plan's reserve: what the forward builds when the filter gradient reads the same.</summary>
     public long ConvolutionReserveSize(Shape x, Shape w, ConvolutionGeometry geometry) => ConvolutionPlan(x, w, geometry).ReserveFloats;
 
+    /// <inheritdoc />
     public unsafe void ConvolutionBackwardData(Tensor w, Tensor dy, Tensor dx, ConvolutionGeometry geometry)
     {
         var s = Shape(dx, w, dy, geometry);
         Convolutions.BackwardData(Convolutions.Plan(s, dx.Dim(0)).DataGradient, s, dx.Dim(0), Ptr(w), Ptr(dy), Ptr(dx));
     }
 
+    /// <inheritdoc />
     public unsafe void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvolutionGeometry geometry, Tensor? reserve = null)
     {
         var s = Shape(x, dw, dy, geometry);
@@ -80,6 +83,7 @@ public sealed partial class CpuBackend
         return size == 0 ? null : Ptr(reserve);
     }
 
+    /// <inheritdoc />
     public unsafe void ConvolutionBackwardBias(Tensor dy, Tensor db)
     {
         var (n, c, inner) = ChannelLayout(dy);

@@ -5,9 +5,11 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
     public unsafe void Add(Tensor a, Tensor b, Tensor y) =>
         ElementwiseKernels.Zip(new AddOp(), Ptr(a), Ptr(b), Ptr(y), y.Count);
 
+    /// <inheritdoc />
     public unsafe void Axpby(float alpha, Tensor x, float beta, Tensor y)
     {
         // beta = 0 must not read y at all: 0·NaN would leak stale garbage into the result.
@@ -15,9 +17,11 @@ public sealed partial class CpuBackend
         else ElementwiseKernels.Zip(new AxpbyOp(alpha, beta), Ptr(x), Ptr(y), Ptr(y), y.Count);
     }
 
+    /// <inheritdoc />
     public unsafe void Affine(Tensor x, float scale, float shift, Tensor y) =>
         ElementwiseKernels.Map(new AffineOp(scale, shift), Ptr(x), Ptr(y), y.Count);
 
+    /// <inheritdoc />
     public unsafe void BiasAdd(Tensor y, Tensor bias)
     {
         int n = y.Dim(0), c = y.Dim(1);

@@ -5,6 +5,7 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
     public unsafe void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c)
     {
         int m = c.Dim(0), n = c.Dim(1);

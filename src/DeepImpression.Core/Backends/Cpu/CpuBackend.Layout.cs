@@ -4,6 +4,7 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
     public void Concat(IReadOnlyList<Tensor> inputs, int axis, Tensor y)
     {
         var (outer, yRow) = AxisLayout(y, axis);
@@ -18,6 +19,7 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <inheritdoc />
     public void Split(Tensor x, int axis, IReadOnlyList<Tensor> outputs)
     {
         var (outer, xRow) = AxisLayout(x, axis);

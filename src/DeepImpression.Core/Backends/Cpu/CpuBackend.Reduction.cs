@@ -5,6 +5,7 @@ namespace DeepImpression.Core.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
     public unsafe void SumAxis(Tensor x, int axis, Tensor y)
     {
         if (axis < 0) axis += x.Rank;
@@ -32,8 +33,10 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <inheritdoc />
     public unsafe void Sum(Tensor x, Tensor y) => Data(y)[0] = (float)ReductionKernels.Sum(Ptr(x), x.Count);
 
+    /// <inheritdoc />
     public void MeanAbsoluteError(Tensor prediction, Tensor target, Tensor loss)
     {
         var p = Data(prediction);
@@ -43,6 +46,7 @@ public sealed partial class CpuBackend
         Data(loss)[0] = p.Length == 0 ? 0f : (float)(total / p.Length);
     }
 
+    /// <inheritdoc />
     public void MeanAbsoluteErrorBackward(Tensor prediction, Tensor target, Tensor dLoss, Tensor dPrediction)
     {
         var p = Data(prediction);

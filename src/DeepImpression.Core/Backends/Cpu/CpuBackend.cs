@@ -64,13 +64,17 @@ public sealed partial class CpuBackend : IBackend
 
     internal CpuContext Context => _context;
 
+    /// <inheritdoc />
     public Device Device { get; }
 
+    /// <inheritdoc />
     public string Description => $"cpu ({CpuModel.Name}, {Threads} threads, {CpuIsa.Describe(Isa)}" +
                                  (Options.Convolution == ConvolutionOverride.None ? "" : $", convolutions: {Options.Convolution.ToString().ToLowerInvariant()}") + ")";
 
+    /// <inheritdoc />
     public (long Current, long Peak) MemoryInUse => _pool.Usage;
 
+    /// <inheritdoc />
     public DeviceBuffer Allocate(int count)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
@@ -87,17 +91,22 @@ public sealed partial class CpuBackend : IBackend
     /// <summary>Bytes the kernels hold as reusable scratch (not counted in <see cref="MemoryInUse"/>).</summary>
     public long ScratchBytes => _context.Workers.ScratchCapacity * sizeof(float);
 
+    /// <inheritdoc />
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, int destinationOffset) =>
         source.CopyTo(Cpu(destination).Array.AsSpan(destinationOffset, source.Length));
 
+    /// <inheritdoc />
     public void CopyToHost(DeviceBuffer source, int sourceOffset, Span<float> destination) =>
         Cpu(source).Array.AsSpan(sourceOffset, destination.Length).CopyTo(destination);
 
+    /// <inheritdoc />
     public void Copy(DeviceBuffer source, int sourceOffset, DeviceBuffer destination, int destinationOffset, int count) =>
         Cpu(source).Array.AsSpan(sourceOffset, count).CopyTo(Cpu(destination).Array.AsSpan(destinationOffset, count));
 
+    /// <inheritdoc />
     public void Fill(Tensor y, float value) => Data(y).Fill(value);
 
+    /// <inheritdoc />
     public void Synchronize() { }
 
     /// <summary>Ends this backend's helper threads; the process's own backend lives as long as the process.</summary>

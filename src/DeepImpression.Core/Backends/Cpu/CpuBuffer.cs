@@ -3,7 +3,7 @@ using DeepImpression.Core.Tensors;
 namespace DeepImpression.Core.Backends.Cpu;
 
 /// <summary>Host storage: a pinned float array (so kernels may take raw pointers), lent by <see cref="CpuMemoryPool"/>.</summary>
-public sealed class CpuBuffer : DeviceBuffer
+internal sealed class CpuBuffer : DeviceBuffer
 {
     private readonly CpuMemoryPool _pool;
 

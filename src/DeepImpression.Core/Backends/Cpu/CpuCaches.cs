@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DeepImpression.Core.Backends.Cpu;
 
 /// <summary>The sizes of the processor's caches, as Linux reports them (sysfs), for sizing work that should stay in them.</summary>
-public static class CpuCaches
+internal static class CpuCaches
 {
     /// <summary>Bytes of the largest (last-level) cache the first core sees; 32 MiB where the system does not say.</summary>
     public static long LastLevelBytes { get; } = Read() ?? 32L << 20;

@@ -10,6 +10,7 @@ public static class CpuThreads
     private static int _requested;
     private static bool _started;
 
+    /// <summary>Sets the thread count of the process's CPU backend; must come before its first use (or repeat the count already in use), otherwise it throws.</summary>
     public static void Set(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "at least one thread");

@@ -17,8 +17,11 @@ public sealed record ConvolutionPlan
         ReserveFloats = reserveFloats;
     }
 
+    /// <summary>How the forward pass (and the inference pass) computes.</summary>
     public ForwardAlgorithm Forward { get; }
+    /// <summary>How the gradient of the input computes.</summary>
     public DataGradientAlgorithm DataGradient { get; }
+    /// <summary>How the gradient of the filters computes.</summary>
     public FilterGradientAlgorithm FilterGradient { get; }
 
     /// <summary>Floats a training forward fills for the filter gradient (<see cref="IBackend.ConvolutionReserveSize"/>).</summary>

@@ -20,8 +20,8 @@ internal sealed unsafe class CpuConvolution(CpuContext context, ConvolutionOverr
 
     // ---- Forward ------------------------------------------------------------------------------------------
 
-    /// <param name="reserve">Where the forward keeps what the filter gradient of the same x reads
-    /// (<see cref="ConvolutionPlan.ReserveFloats"/> floats), or null.</param>
+    /// <summary><paramref name="reserve"/>: where the forward keeps what the filter gradient of the same x reads
+    /// (<see cref="ConvolutionPlan.ReserveFloats"/> floats), or null.</summary>
     public void Forward(ForwardAlgorithm algorithm, in ConvShape s, int n, float* x, float* w, ConvolutionEpilogue epilogue, float* y, float* reserve)
     {
         if (n == 0 || s.OutputPlane == 0 || s.K == 0) return;
@@ -108,7 +108,7 @@ internal sealed unsafe class CpuConvolution(CpuContext context, ConvolutionOverr
 
     // ---- Backward filter ----------------------------------------------------------------------------------
 
-    /// <param name="reserve">The reserve the forward of this x filled, or null to build what the algorithm reads here.</param>
+    /// <summary><paramref name="reserve"/>: the reserve the forward of this x filled, or null to build what the algorithm reads here.</summary>
     public void BackwardFilter(FilterGradientAlgorithm algorithm, in ConvShape s, int n, float* x, float* dy, float* dw, float* reserve)
     {
         long filter = (long)s.K * s.Patch;

@@ -25,7 +25,7 @@ internal static unsafe class DotFilterGradient
     private static int DivUp(int a, int b) => (a + b - 1) / b;
     private static int RoundUp(int a, int multiple) => DivUp(a, multiple) * multiple;
 
-    /// <param name="onGrid">Rows from the phase grid (in <paramref name="reserve"/> when the forward kept it) rather than lowered.</param>
+    /// <summary><paramref name="onGrid"/>: rows from the phase grid (in <paramref name="reserve"/> when the forward kept it) rather than lowered.</summary>
     public static void BackwardFilter(CpuContext context, bool onGrid, in ConvShape s, int n, float* x, float* dy, float* dw, int worker, float* reserve)
     {
         long filter = (long)s.K * s.Patch;

@@ -11,7 +11,7 @@ namespace DeepImpression.Core.Backends.Cpu.Convolution;
 internal static unsafe class WholeBatchForward
 {
 
-    /// <param name="reserve">Where to build the phase grid and keep it for the filter gradient, or null.</param>
+    /// <summary><paramref name="reserve"/>: where to build the phase grid and keep it for the filter gradient, or null.</summary>
     public static void Forward(CpuContext context, bool onGrid, in ConvShape s, int n, PackedA filter, float* x, ConvolutionEpilogue epilogue,
         float* y, int worker, float* reserve)
     {

@@ -22,7 +22,7 @@ internal static unsafe class DotKernels
     /// <summary>
     /// C[i0.., j0..] for a tile of <paramref name="rows"/> x <paramref name="columns"/> (at most <see cref="Tile"/>):
     /// row i of A at a + i·lda, row j of B at b + bRows[j] (B rows need not be evenly spaced: they may be read in
-    /// place from a <see cref="PhaseGrid"/>).
+    /// place from a <see cref="Convolution.PhaseGrid"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4x6OrLess(SimdLevel level, int rows, int columns, int length, float* a, nint lda, float* b, int* bRows, float* c, nint ldc, bool accumulate)

@@ -24,8 +24,8 @@ internal unsafe interface IGemmMicroKernel
 {
     static abstract int MR { get; }
     static abstract int NR { get; }
-    /// <param name="ldb">Floats from one depth row of the B panel to the next: NR when packed, the matrix's row
-    /// stride when B is read in place.</param>
+    /// <summary><paramref name="ldb"/>: floats from one depth row of the B panel to the next: NR when packed, the matrix's row
+    /// stride when B is read in place.</summary>
     static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, GemmStore store, float beta);
 
     /// <summary>Widths a partial last panel is computed in: an edge of <c>cols</c> columns costs

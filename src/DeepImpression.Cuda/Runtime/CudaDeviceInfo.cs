@@ -22,7 +22,7 @@ public sealed record CudaDeviceInfo(int Ordinal, string Name, int ComputeMajor, 
         return devices;
     }
 
-    /// <summary>Initializes the driver (once) and asks it about GPU <paramref name="ordinal"/>; throws <see cref="Interop.CudaException"/> for an ordinal the driver does not know.</summary>
+    /// <summary>Initializes the driver (once) and asks it about GPU <paramref name="ordinal"/>; throws <see cref="CudaException"/> for an ordinal the driver does not know.</summary>
     public static CudaDeviceInfo Query(int ordinal)
     {
         CudaDriverSession.EnsureInitialized();

@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Backends;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using static DeepImpression.Core.Tests.Backends.BackendTestKit;

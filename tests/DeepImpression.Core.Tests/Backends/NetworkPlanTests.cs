@@ -1,3 +1,4 @@
+using DeepImpression.Core.Backends.Cpu;
 using DeepImpression.Core.Backends.Cpu.Convolution;
 using DeepImpression.Core.Backends.Cpu.Kernels;
 using DeepImpression.Core.Model;

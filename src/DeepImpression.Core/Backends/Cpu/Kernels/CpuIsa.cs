@@ -3,17 +3,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace DeepImpression.Core.Backends.Cpu.Kernels;
 
-/// <summary>The instruction sets the CPU kernels can use, widest first.</summary>
-public enum SimdLevel
-{
-    /// <summary>Plain scalar C#: runs anywhere.</summary>
-    Portable,
-    /// <summary>256-bit vectors with fused multiply-add (AVX2 + FMA3).</summary>
-    Avx2,
-    /// <summary>512-bit vectors (AVX-512F).</summary>
-    Avx512,
-}
-
 /// <summary>
 /// What the CPU runs. A backend uses the widest level unless its options ask for a narrower one
 /// (<see cref="CpuBackendOptions.Isa"/>), which tests do so that every path is checked on a machine that has them all.

@@ -1,4 +1,4 @@
-namespace DeepImpression.Cuda.Interop;
+namespace DeepImpression.Cuda;
 
 /// <summary>
 /// A CUDA, NVRTC, cuBLAS or cuDNN call returned an error status. The message names the call and the status as the

@@ -1,4 +1,6 @@
-namespace DeepImpression.Cuda.Interop;
+using DeepImpression.Cuda.Interop;
+
+namespace DeepImpression.Cuda;
 
 /// <summary>
 /// A native library of the CUDA stack (the driver, NVRTC, cuBLAS or cuDNN) could not be loaded, so the CUDA backend

@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Training;
 /// predictor's accuracy on the same clips (the line a model must stay above). The legend sits beside the chart, never
 /// over the curves.
 /// </summary>
-public static class MetricsPlot
+internal static class MetricsPlot
 {
     /// <param name="baseline">The mean predictor's mean validation accuracy, drawn as a dashed line when known.</param>
     public static void Save(IReadOnlyList<MetricsRow> rows, string path, double? baseline = null)

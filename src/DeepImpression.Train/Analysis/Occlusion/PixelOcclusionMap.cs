@@ -35,7 +35,7 @@ public sealed class PixelOcclusionMap : OcclusionMap
     public PixelOcclusionOptions Options { get; }
 
     /// <summary>The incremental plan of the grid (its cost table also describes the naive path).</summary>
-    public IncrementalPlan Plan { get; }
+    internal IncrementalPlan Plan { get; }
 
     /// <summary>One value per pixel (H x W, row-major) from one value per mask.</summary>
     public float[] PerPixel(float[] values, PixelProjection projection = PixelProjection.Bilinear) =>

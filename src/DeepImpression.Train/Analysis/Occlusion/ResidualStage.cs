@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// <c>branch2a</c> activation (a <see cref="ConvolutionStage"/>) and the shortcut is x itself or
 /// bn_branch1(res_branch1(x)) (1x1, strided). Its output changes where either path changes.
 /// </summary>
-public sealed class ResidualStage : IncrementalStage
+internal sealed class ResidualStage : IncrementalStage
 {
     private readonly ResidualBlock _block;
     private readonly AxisWindow _rows, _columns;

@@ -10,7 +10,7 @@ public readonly record struct PointD(double X, double Y)
 }
 
 /// <summary>Polygon geometry for region maps: convex hulls and filling a polygon into a label map.</summary>
-public static class Polygons
+internal static class Polygons
 {
     /// <summary>The convex hull of <paramref name="points"/>, counter-clockwise in y-down coordinates (Andrew's monotone chain).</summary>
     public static PointD[] ConvexHull(IEnumerable<PointD> points)

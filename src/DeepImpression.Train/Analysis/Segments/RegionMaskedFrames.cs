@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Analysis.Segments;
 /// <see cref="Region"/> in that frame's map is replaced by the fill (<see cref="MaskFill"/>), computed from the
 /// unmasked frame. Frames are masked as they are handed over, so only one chunk is ever copied.
 /// </summary>
-public sealed class RegionMaskedFrames : IFrameSource
+internal sealed class RegionMaskedFrames : IFrameSource
 {
     private readonly float[] _frames;
     private readonly IReadOnlyList<byte[]> _maps;

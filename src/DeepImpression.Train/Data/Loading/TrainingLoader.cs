@@ -58,7 +58,7 @@ public sealed class TrainingLoader
     }
 
     /// <summary>The random choices of example <paramref name="position"/> of epoch <paramref name="epoch"/>.</summary>
-    public ExampleDraw Draw(int epoch, int position, int clip)
+    internal ExampleDraw Draw(int epoch, int position, int clip)
     {
         var c = _cache.Clips[clip];
         var size = _cache.FrameSize;
@@ -82,7 +82,7 @@ public sealed class TrainingLoader
     }
 
     /// <summary>Fills one example: the audio window into <paramref name="audio"/>, the crop (3 x C x C) into <paramref name="frame"/>.</summary>
-    public void FillExample(int clip, ExampleDraw draw, Span<float> audio, Span<float> frame)
+    internal void FillExample(int clip, ExampleDraw draw, Span<float> audio, Span<float> frame)
     {
         int window = Options.AudioSamples;
         var source = _cache.Audio(clip);

@@ -27,6 +27,7 @@ public sealed class Trainer
     private readonly TextWriter _output;
     private readonly bool _interactive;
 
+    /// <summary>A trainer of <paramref name="options"/> that writes its progress lines to <paramref name="output"/>; <paramref name="interactive"/> redraws one progress line in place instead of printing one every few batches.</summary>
     public Trainer(TrainingOptions options, TextWriter output, bool interactive)
     {
         _options = options;
@@ -41,6 +42,7 @@ public sealed class Trainer
     /// <summary>Called as each phase of the run begins (tests interrupt the run at a chosen phase through it).</summary>
     public Action<TrainingPhase>? PhaseStarted { get; init; }
 
+    /// <summary>The run folder and its files.</summary>
     public RunFolder Run => _run;
 
     /// <summary>The last validation accuracy measured, if any.</summary>
@@ -48,8 +50,10 @@ public sealed class Trainer
 
     /// <summary>The best validation accuracy of this run so far (the one <c>best.npz</c> holds), and its step.</summary>
     public TraitAccuracy? BestValidation { get; private set; }
+    /// <summary>The step of <see cref="BestValidation"/>.</summary>
     public long BestStep { get; private set; }
 
+    /// <summary>The accuracy on the validation clips of always predicting the training labels' mean: the floor a trained network must beat.</summary>
     public TraitAccuracy? BaselineValidation { get; private set; }
 
     /// <summary>
@@ -302,7 +306,7 @@ public sealed class Trainer
     }
 
     /// <summary>The official splits when the cache has them; else a held-out part of the training clips, grouped by YouTube ID.</summary>
-    public static (IReadOnlyList<int> Train, IReadOnlyList<int> Validation, string Description) Splits(ClipCache cache, TrainingOptions o)
+    internal static (IReadOnlyList<int> Train, IReadOnlyList<int> Validation, string Description) Splits(ClipCache cache, TrainingOptions o)
     {
         var names = cache.SplitNames;
         var trainName = names.Contains("train") ? "train" : names.Contains("training") ? "training" : null;

@@ -42,6 +42,7 @@ public sealed record MaskAxis(int Length, int Size, int Stride, bool Centred)
 /// <summary>Masks over a 2-D input: every (row, column) pair of two <see cref="MaskAxis"/>; index = row · columns + column.</summary>
 public sealed record OcclusionGrid(MaskAxis Rows, MaskAxis Columns)
 {
+    /// <summary>How many masks: rows times columns.</summary>
     public int Count => Rows.Count * Columns.Count;
 
     /// <summary>The cells mask <paramref name="index"/> covers.</summary>

@@ -4,7 +4,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// (the patches incremental inference starts from). Inputs are C planes of H x W, row-major.</summary>
 internal static class MaskedInputs
 {
-    /// <summary>Copies <paramref name="input"/> once per mask of <paramref name="masks"/> into <paramref name="destination"/>,
+    /// <summary>Copies <paramref name="input"/> once per mask <paramref name="firstMask"/> .. +<paramref name="count"/> of <paramref name="grid"/> into <paramref name="destination"/>,
     /// each with its mask filled with <paramref name="fill"/> (one value per channel).</summary>
     public static void Whole(ReadOnlySpan<float> input, int channels, OcclusionGrid grid, int firstMask, int count,
         ReadOnlySpan<float> fill, Span<float> destination)

@@ -54,5 +54,6 @@ public sealed class MaskFill
         return means;
     }
 
+    /// <summary>The fill as written on the command line: <c>mean</c>, or the constant values separated by commas.</summary>
     public override string ToString() => _values is null ? "mean" : string.Join(",", _values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 }

@@ -12,6 +12,7 @@ namespace DeepImpression.Train.Benchmarking;
 /// </summary>
 public static class FmaPeak
 {
+    /// <summary>Runs independent fused multiply-add chains on <paramref name="threads"/> threads for <paramref name="duration"/> and returns the rate reached, in GFLOP/s (two FLOPs per multiply-add).</summary>
     public static double MeasureGflops(int threads, TimeSpan duration)
     {
         long iterations = 1 << 16;

@@ -6,6 +6,7 @@ namespace DeepImpression.Train.Benchmarking;
 /// <summary>What the figures were measured on: CPU model, cores, SIMD width.</summary>
 public sealed record MachineInfo(string CpuModel, int LogicalCores, int SimdBits, bool HasFma, string Runtime)
 {
+    /// <summary>This machine and runtime.</summary>
     public static MachineInfo Current()
     {
         string model = "unknown CPU";
@@ -20,5 +21,6 @@ public sealed record MachineInfo(string CpuModel, int LogicalCores, int SimdBits
         return new MachineInfo(model, Environment.ProcessorCount, simd, Fma.IsSupported, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
     }
 
+    /// <summary>One line for a report.</summary>
     public override string ToString() => $"{CpuModel}, {LogicalCores} logical cores, {SimdBits}-bit SIMD{(HasFma ? " with FMA" : "")}, {Runtime}";
 }

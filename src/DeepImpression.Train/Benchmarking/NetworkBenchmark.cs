@@ -18,8 +18,14 @@ public sealed class NetworkBenchmark(Device device, IReadOnlyList<int> batchSize
     // Five untimed steps: the JIT moves the step's code up its tiers over the first calls, and a training run lives
     // in the steady state that follows (measured: steps 3 to 5 still run up to 15 % slower than later ones).
 
+    /// <summary>Receives a line as each measurement is done (null: silent).</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>Times training steps at each batch size, and, if asked, the FMA peak and one whole test-time clip.</summary>
+    /// <param name="measurePeak">Measure the CPU's FMA peak first, to express the rates as a share of it.</param>
+    /// <param name="runClip">Also predict one synthetic test clip of <paramref name="clipFrames"/> frames and <paramref name="clipAudioSamples"/> samples.</param>
+    /// <param name="clipFrames">Frames of the test clip (the paper's 15 s clips have about 459).</param>
+    /// <param name="clipAudioSamples">Audio samples of the test clip (15 s at 16 kHz).</param>
     /// <param name="clipChunk">Frames per chunk of the visual stream; 0: sized for the caches (the test-time default).</param>
     public BenchResult Run(bool measurePeak, bool runClip, int clipFrames = 459, int clipAudioSamples = 240_000, int clipChunk = 0)
     {

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace DeepImpression.Train.Commands;
 
 /// <summary><c>deepimpression bench</c>: training and test-time speed of the network on this machine, beside the published K80 figures.</summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     public static Command Create()
     {

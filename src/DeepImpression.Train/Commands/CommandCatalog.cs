@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace DeepImpression.Train.Commands;
 
 /// <summary>Every subcommand of <c>deepimpression</c>; each lives in its own file.</summary>
-public static class CommandCatalog
+internal static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [

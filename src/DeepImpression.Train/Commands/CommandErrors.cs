@@ -8,9 +8,12 @@ namespace DeepImpression.Train.Commands;
 /// </summary>
 public static class CommandErrors
 {
+    /// <summary>Exit code for bad input (a missing or malformed file, a wrong argument): the message names the file and the problem.</summary>
     public const int BadInput = 2;
+    /// <summary>Exit code for any other failure.</summary>
     public const int Failure = 1;
 
+    /// <summary>Runs <paramref name="action"/> and returns its exit code, or, when it throws, writes one <c>error:</c> line to stderr and returns <see cref="BadInput"/> or <see cref="Failure"/>.</summary>
     public static int Run(Func<int> action)
     {
         try

@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace DeepImpression.Train.Commands;
 
 /// <summary>The console for tables and progress: a terminal's own width, or a wide plain one when redirected (CI logs).</summary>
-public static class ConsoleOutput
+internal static class ConsoleOutput
 {
     public static bool IsInteractive => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null;
 

@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Commands;
 /// Shows the progress of a long job: a Spectre.Console progress bar on an interactive terminal, otherwise (logs, CI)
 /// a plain line every few seconds and at the end.
 /// </summary>
-public static class ConsoleProgress
+internal static class ConsoleProgress
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
 

@@ -7,7 +7,7 @@ using DeepImpression.Cuda;
 namespace DeepImpression.Train.Commands;
 
 /// <summary>Turns a <c>--device</c> value into a device whose backend is ready, or one clear error.</summary>
-public static class DeviceSelection
+internal static class DeviceSelection
 {
     /// <summary>The <c>--deterministic</c> option of the commands that run the network.</summary>
     public static Option<bool> DeterministicOption() => new("--deterministic")

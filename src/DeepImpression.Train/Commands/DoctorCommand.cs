@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Commands;
 /// capability and memory, the cuDNN, cuBLAS and NVRTC versions and files, or exactly what is missing and where it
 /// was looked for. Exits non-zero when the GPU backend cannot run.
 /// </summary>
-public static class DoctorCommand
+internal static class DoctorCommand
 {
     public static Command Create()
     {

@@ -12,7 +12,7 @@ namespace DeepImpression.Train.Commands;
 /// <c>deepimpression evaluate</c>: the test-time procedure on every clip of a split, accuracy per trait beside the
 /// mean-predictor baseline, and the predictions as CSV in the official layout.
 /// </summary>
-public static class EvaluateCommand
+internal static class EvaluateCommand
 {
     public static Command Create()
     {

@@ -16,7 +16,7 @@ namespace DeepImpression.Train.Commands;
 /// the clips predicted highest and lowest on each trait, one representative frame each with its score (the poster's
 /// Figure 3).
 /// </summary>
-public static class ExtremesCommand
+internal static class ExtremesCommand
 {
     public static Command Create()
     {

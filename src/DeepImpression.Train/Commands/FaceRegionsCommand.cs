@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Commands;
 /// nose, mouth) per frame from a pretrained 68-point landmark model, in the region map layout that
 /// <c>occlusion segments</c> reads (README, "Segment-level occlusion and face regions").
 /// </summary>
-public static class FaceRegionsCommand
+internal static class FaceRegionsCommand
 {
     public static Command Create()
     {

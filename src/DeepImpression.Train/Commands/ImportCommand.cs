@@ -7,7 +7,7 @@ using DeepImpression.Core.Tensors;
 namespace DeepImpression.Train.Commands;
 
 /// <summary><c>deepimpression import</c>: turns weights saved by the original Chainer implementation into a checkpoint.</summary>
-public static class ImportCommand
+internal static class ImportCommand
 {
     public static Command Create()
     {

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Commands;
 /// <c>deepimpression labels FILE [--baseline-from TRAIN_FILE]</c>: the clip count and each trait's spread, and the
 /// accuracy of predicting the training means, the baseline every model must beat.
 /// </summary>
-public static class LabelsCommand
+internal static class LabelsCommand
 {
     public static Command Create()
     {

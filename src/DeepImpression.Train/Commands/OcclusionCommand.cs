@@ -13,7 +13,7 @@ namespace DeepImpression.Train.Commands;
 /// poster's Figure 4); <c>audio</c> masks windows of the waveform; <c>segments</c> masks labelled regions over many videos (Figure 5). Thin: the work is in <see cref="PixelOcclusion"/>
 /// and <see cref="AudioOcclusion"/>.
 /// </summary>
-public static class OcclusionCommand
+internal static class OcclusionCommand
 {
     public static Command Create()
     {

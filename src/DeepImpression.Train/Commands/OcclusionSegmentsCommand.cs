@@ -17,7 +17,7 @@ namespace DeepImpression.Train.Commands;
 /// a table (printed and <c>segments.csv</c>), every prediction (<c>predictions.csv</c>) and a figure
 /// (<c>segments.png</c>).
 /// </summary>
-public static class OcclusionSegmentsCommand
+internal static class OcclusionSegmentsCommand
 {
     public static Command Create()
     {

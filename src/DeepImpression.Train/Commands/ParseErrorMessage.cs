@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Commands;
 /// <c>--epochs two</c> gives "--epochs 'two': expected a whole number", not the parser's type name
 /// <c>System.Nullable`1[System.Int32]</c>.
 /// </summary>
-public static class ParseErrorMessage
+internal static class ParseErrorMessage
 {
     /// <summary>One line for all of <paramref name="result"/>'s errors, without the <c>error: </c> prefix.</summary>
     public static string Describe(ParseResult result)

@@ -14,7 +14,7 @@ namespace DeepImpression.Train.Commands;
 /// <see cref="VideoPredictor"/> so that memory does not grow with a clip's length. A video that cannot be decoded gets
 /// one error line and the others still get their scores.
 /// </summary>
-public static class PredictCommand
+internal static class PredictCommand
 {
     /// <summary>What a folder argument contributes: its files with these extensions (not its subfolders).</summary>
     public static IReadOnlySet<string> VideoExtensions { get; } =

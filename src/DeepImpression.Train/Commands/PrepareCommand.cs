@@ -11,7 +11,7 @@ namespace DeepImpression.Train.Commands;
 /// <c>deepimpression prepare --videos DIR --labels FILE --out CACHE [--frames K]</c>: decodes a split's clips into a
 /// clip cache once, so that training never decodes video.
 /// </summary>
-public static class PrepareCommand
+internal static class PrepareCommand
 {
     private const int ShownSkipped = 20;
 

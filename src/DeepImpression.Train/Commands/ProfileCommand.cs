@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace DeepImpression.Train.Commands;
 
 /// <summary><c>deepimpression profile add|list|remove</c>: the job profiles and reference people the demo compares with (<see cref="ProfileStore"/>).</summary>
-public static class ProfileCommand
+internal static class ProfileCommand
 {
     public static Command Create() => new("profile", "Manage the job profiles and reference people the demo compares results with (CSV files you control).")
     {

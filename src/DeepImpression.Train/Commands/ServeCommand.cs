@@ -5,7 +5,7 @@ using DeepImpression.Train.Serving;
 namespace DeepImpression.Train.Commands;
 
 /// <summary><c>deepimpression serve</c>: the demo page and its API (<see cref="DemoServer"/>).</summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     public static Command Create()
     {

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace DeepImpression.Train.Commands;
 
 /// <summary><c>deepimpression summary</c>: every layer of the network with shapes, parameter counts and FLOPs.</summary>
-public static class SummaryCommand
+internal static class SummaryCommand
 {
     public const int TestAudioSamples = 240_000;
 

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Commands;
 /// <c>deepimpression synth --out DIR --clips N --seed S [--seconds 15] [--size 456x256] [--variant standard|localized]</c>: a synthetic data set in the
 /// second release's layout, with labels that are a known function of what is seen and heard (README, "Synthetic data").
 /// </summary>
-public static class SynthCommand
+internal static class SynthCommand
 {
     public static Command Create()
     {

@@ -11,7 +11,7 @@ namespace DeepImpression.Train.Commands;
 /// <c>deepimpression train</c>: trains the network on a prepared cache, or, with no <c>--data</c>, on the embedded
 /// synthetic data set (generated and prepared once, then reused).
 /// </summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     public static Command Create()
     {

@@ -3,7 +3,7 @@ using DeepImpression.Core;
 namespace DeepImpression.Train.Commands;
 
 /// <summary>VIDEO arguments of the analysis commands: video files, or folders searched recursively for *.mp4.</summary>
-public static class VideoArguments
+internal static class VideoArguments
 {
     /// <summary>The files named and the mp4 files under the folders named, each once, folders' files in name order.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> arguments)

@@ -1,7 +1,7 @@
 namespace DeepImpression.Train.Data;
 
 /// <summary>The fixed sizes of what the network reads (docs/DESIGN.md sections 1 and 2).</summary>
-public static class ClipFormat
+internal static class ClipFormat
 {
     /// <summary>Audio is decoded to mono float32 at this rate.</summary>
     public const int SampleRate = 16_000;

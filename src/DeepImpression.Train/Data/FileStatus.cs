@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace DeepImpression.Train.Data;
 
 /// <summary>What kind of thing a path names, as the operating system sees it.</summary>
-public enum FileKind
+internal enum FileKind
 {
     /// <summary>Nothing there (or a link whose target is missing, or a link loop).</summary>
     Missing,
@@ -24,7 +24,7 @@ public enum FileKind
 /// folders but not a regular file from a FIFO or a device, and name a folder by a path that links can make endless;
 /// the identity names it once. Where <c>statx</c> is missing the kind comes from .NET and the identity is null.
 /// </summary>
-public readonly record struct FileStatus(FileKind Kind, (ulong Device, ulong Inode)? Identity)
+internal readonly record struct FileStatus(FileKind Kind, (ulong Device, ulong Inode)? Identity)
 {
     private const int AtCurrentDirectory = -100;
     private const int AtSymlinkNoFollow = 0x100;

@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Data;
 /// .NET turns into an advisory lock (flock) on Linux. The kernel releases it when the process ends however it ends,
 /// so a killed writer never leaves a stale lock behind.
 /// </summary>
-public sealed class FolderLock : IDisposable
+internal sealed class FolderLock : IDisposable
 {
     private readonly FileStream _file;
 

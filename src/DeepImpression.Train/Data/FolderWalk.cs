@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Data;
 /// are yielded as they are found (each folder's entries in ordinal name order), with no recursion and no list of the
 /// whole tree: memory grows with the number of folders, not with the number of paths links could spell.
 /// </summary>
-public sealed class FolderWalk
+internal sealed class FolderWalk
 {
     private readonly string _root;
     private readonly List<string> _notes = [];

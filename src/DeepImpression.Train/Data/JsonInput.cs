@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Data;
 /// input, and refuses deeper documents), and every failure is one <see cref="InvalidInputException"/> line naming the
 /// file and the place, never a <see cref="JsonException"/>.
 /// </summary>
-public static class JsonInput
+internal static class JsonInput
 {
     /// <summary>Our files nest three levels at most; anything much deeper is not one of them.</summary>
     public const int MaxDepth = 16;

@@ -13,7 +13,7 @@ namespace DeepImpression.Train.Evaluation;
 /// streamed from ffmpeg) and <c>evaluate</c> (frames from the cache) both score through it. The network must be in
 /// evaluation mode.
 /// </summary>
-public sealed class ClipScorer
+internal sealed class ClipScorer
 {
     private readonly DeepImpressionNet _net;
     private readonly WindowedAuditoryFeatures _audio;

@@ -8,6 +8,7 @@ namespace DeepImpression.Train.Evaluation;
 /// <c>prepare</c> spread evenly over each clip), through the same <see cref="ClipScorer"/> as <c>predict</c>.</summary>
 public static class Evaluator
 {
+    /// <summary>Predicts each clip of <paramref name="clips"/> (indices into <paramref name="cache"/>) with the test-time procedure (whole waveform, every stored frame), <paramref name="chunkSize"/> frames at a time.</summary>
     public static List<ClipPrediction> Predict(DeepImpressionNet net, ClipCache cache, IReadOnlyList<int> clips, int chunkSize,
         Action<int, int>? progress = null, CancellationToken cancellation = default)
     {

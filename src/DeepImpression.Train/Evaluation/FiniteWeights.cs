@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Evaluation;
 /// as a good checkpoint nor loaded for prediction unless asked. One pass over the values with no branch per value
 /// (0·x is 0 exactly when x is finite), a few milliseconds for the whole network.
 /// </summary>
-public static class FiniteWeights
+internal static class FiniteWeights
 {
     /// <summary>The paths of the arrays with a value that is not finite, in the order given.</summary>
     public static List<string> Broken(IEnumerable<(string Path, Tensor Tensor)> state)

@@ -3,7 +3,7 @@ using DeepImpression.Core.Model;
 namespace DeepImpression.Train.Evaluation;
 
 /// <summary>Frames already in memory (count x 3 x H x W floats) offered to the test-time procedure.</summary>
-public sealed class FrameArray(float[] frames, int count, int height, int width) : IFrameSource
+internal sealed class FrameArray(float[] frames, int count, int height, int width) : IFrameSource
 {
     public int FrameCount => count;
     public int Height => height;

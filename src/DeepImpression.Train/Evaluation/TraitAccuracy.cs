@@ -5,8 +5,10 @@ namespace DeepImpression.Train.Evaluation;
 /// <summary>The challenge metric: accuracy = 1 − mean absolute error, per trait and averaged over the five.</summary>
 public sealed record TraitAccuracy(double[] PerTrait, int Clips)
 {
+    /// <summary>The mean of the five accuracies, the figure the paper ranks by.</summary>
     public double Mean => PerTrait.Average();
 
+    /// <summary>Accuracy (1 - mean absolute error) per trait over prediction and target pairs.</summary>
     public static TraitAccuracy Compute(IReadOnlyList<(TraitScores Predicted, TraitScores Target)> pairs)
     {
         if (pairs.Count == 0) throw new ArgumentException("accuracy of no clips");
@@ -30,6 +32,7 @@ public sealed record TraitAccuracy(double[] PerTrait, int Clips)
         return TraitScores.FromSpan(sum.Select(s => (float)(s / n)).ToArray());
     }
 
+    /// <summary>The mean and the five accuracies, for logs.</summary>
     public override string ToString() =>
         $"mean {Mean:F4} (" + string.Join(", ", TraitScores.Names.Select((n, i) => $"{n[..1]} {PerTrait[i]:F4}")) + ")";
 }

@@ -18,8 +18,10 @@ public sealed class VideoPredictor
     /// <summary>Frames per chunk of the visual stream unless asked otherwise.</summary>
     public const int DefaultChunkSize = 32;
 
+    /// <summary>A predictor that runs the visual stream <paramref name="chunkSize"/> frames at a time.</summary>
     public VideoPredictor(DeepImpressionNet net, int chunkSize = DefaultChunkSize) : this(net, new VideoPredictorOptions { ChunkSize = chunkSize }) { }
 
+    /// <summary>A predictor of <paramref name="net"/> with <paramref name="options"/>.</summary>
     public VideoPredictor(DeepImpressionNet net, VideoPredictorOptions options)
     {
         if (options.ChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "the chunk size must be at least 1.");
@@ -30,6 +32,7 @@ public sealed class VideoPredictor
     /// <summary>The network the predictions come from.</summary>
     public DeepImpressionNet Network { get; }
 
+    /// <summary>Frame selection, chunk size and audio windowing.</summary>
     public VideoPredictorOptions Options { get; }
 
     /// <summary>The five trait scores of <paramref name="video"/>. A file that cannot be decoded throws

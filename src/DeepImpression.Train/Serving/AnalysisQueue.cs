@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Serving;
 /// that disconnects while waiting) frees the place at once. <see cref="Close"/> refuses new requests and turns away
 /// those still waiting, while the running one finishes: what a graceful shutdown needs.
 /// </summary>
-public sealed class AnalysisQueue : IDisposable
+internal sealed class AnalysisQueue : IDisposable
 {
     private readonly SemaphoreSlim _model = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
@@ -139,4 +139,4 @@ public sealed class AnalysisQueue : IDisposable
 }
 
 /// <summary>The server began shutting down before a waiting request's turn came.</summary>
-public sealed class QueueClosedException() : Exception("The server is shutting down.");
+internal sealed class QueueClosedException() : Exception("The server is shutting down.");

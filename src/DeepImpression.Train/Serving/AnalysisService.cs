@@ -14,7 +14,7 @@ namespace DeepImpression.Train.Serving;
 /// same test-time procedure as <c>predict</c>), and the closest profiles; or, on request, the occlusion map of the same
 /// clip. The upload is deleted when the request ends, whatever happened, unless uploads are kept.
 /// </summary>
-public sealed class AnalysisService(
+internal sealed class AnalysisService(
     VideoPredictor predictor,
     AnalysisQueue queue,
     UploadFolder uploads,

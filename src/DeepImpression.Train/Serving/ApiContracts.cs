@@ -5,7 +5,7 @@ namespace DeepImpression.Train.Serving;
 // The JSON the demo's API answers with (camelCase on the wire). The page in wwwroot/app.js reads exactly these.
 
 /// <summary>Five trait levels in [0, 1] by name.</summary>
-public sealed record TraitLevels(float Extraversion, float Agreeableness, float Conscientiousness, float Neuroticism, float Openness)
+internal sealed record TraitLevels(float Extraversion, float Agreeableness, float Conscientiousness, float Neuroticism, float Openness)
 {
     /// <summary>The same values as <paramref name="scores"/>.</summary>
     public static TraitLevels From(TraitScores scores) =>
@@ -13,10 +13,10 @@ public sealed record TraitLevels(float Extraversion, float Agreeableness, float 
 }
 
 /// <summary>One trait of a result, with the words for its poles.</summary>
-public sealed record TraitResult(string Key, string Name, float Score, string High, string Low);
+internal sealed record TraitResult(string Key, string Name, float Score, string High, string Low);
 
 /// <summary>A job profile or reference person; <c>distance</c> is set where it is compared with a result.</summary>
-public sealed record ProfileResult(string Name, string Kind, string Source, bool Illustrative, TraitLevels Scores, double? Distance)
+internal sealed record ProfileResult(string Name, string Kind, string Source, bool Illustrative, TraitLevels Scores, double? Distance)
 {
     /// <summary>The contract form of <paramref name="profile"/>.</summary>
     public static ProfileResult From(TraitProfile profile, double? distance = null) =>
@@ -24,10 +24,10 @@ public sealed record ProfileResult(string Name, string Kind, string Source, bool
 }
 
 /// <summary>What the analysed upload held.</summary>
-public sealed record MediaResult(long Bytes, double Seconds, string? VideoCodec, string? AudioCodec);
+internal sealed record MediaResult(long Bytes, double Seconds, string? VideoCodec, string? AudioCodec);
 
 /// <summary>Where the time of one analysis went, in milliseconds.</summary>
-public sealed record TimingsResult(double ReceiveMs, double ProbeMs, double QueueMs, double PredictMs, double TotalMs);
+internal sealed record TimingsResult(double ReceiveMs, double ProbeMs, double QueueMs, double PredictMs, double TotalMs);
 
 /// <summary>
 /// The answer to <c>POST /api/occlusion</c>, the page's "What drove this?": how much covering each part of a frame of
@@ -39,14 +39,14 @@ public sealed record TimingsResult(double ReceiveMs, double ProbeMs, double Queu
 /// <param name="Masks">How many masked versions of the frame were predicted.</param>
 /// <param name="Strongest">For each trait, the largest rise and fall that covering one patch gave.</param>
 /// <param name="Timings">Where the time went; <c>predictMs</c> is the occlusion analysis itself.</param>
-public sealed record OcclusionResponse(string RequestId, string ImageUrl, string Caption, int Masks,
+internal sealed record OcclusionResponse(string RequestId, string ImageUrl, string Caption, int Masks,
     IReadOnlyList<TraitChangeRange> Strongest, TimingsResult Timings);
 
 /// <summary>The largest rise and fall of one trait over all masks.</summary>
-public sealed record TraitChangeRange(string Key, string Name, float Rise, float Fall);
+internal sealed record TraitChangeRange(string Key, string Name, float Rise, float Fall);
 
 /// <summary>The answer to <c>POST /api/analyze</c>.</summary>
-public sealed record AnalysisResponse(
+internal sealed record AnalysisResponse(
     string RequestId,
     IReadOnlyList<TraitResult> Traits,
     TraitLevels Scores,
@@ -57,17 +57,17 @@ public sealed record AnalysisResponse(
     string Notice);
 
 /// <summary>The analysis queue as <c>/api/health</c> shows it.</summary>
-public sealed record QueueState(int Running, int Waiting, int Capacity, bool Accepting);
+internal sealed record QueueState(int Running, int Waiting, int Capacity, bool Accepting);
 
 /// <summary>The limits, for the page to check before uploading and to size the recording.</summary>
-public sealed record LimitsResult(long MaxUploadBytes, double MaxMediaSeconds, double MinMediaSeconds, double RecordingSeconds);
+internal sealed record LimitsResult(long MaxUploadBytes, double MaxMediaSeconds, double MinMediaSeconds, double RecordingSeconds);
 
 /// <summary>Optional features this server has.</summary>
 /// <param name="Occlusion">True when <c>POST /api/occlusion</c> maps what drove a result.</param>
-public sealed record CapabilitiesResult(bool Occlusion);
+internal sealed record CapabilitiesResult(bool Occlusion);
 
 /// <summary>The answer to <c>GET /api/health</c>; <c>uploadsKept</c> is true when the server keeps clips after analysis.</summary>
-public sealed record HealthResponse(
+internal sealed record HealthResponse(
     string Status,
     string Model,
     string Device,
@@ -79,7 +79,7 @@ public sealed record HealthResponse(
     string Notice);
 
 /// <summary>The answer to <c>GET /api/profiles</c>.</summary>
-public sealed record ProfilesResponse(IReadOnlyList<ProfileResult> Jobs, IReadOnlyList<ProfileResult> People);
+internal sealed record ProfilesResponse(IReadOnlyList<ProfileResult> Jobs, IReadOnlyList<ProfileResult> People);
 
 /// <summary>Every refused or failed request: one message for people, and the request id that the log lines carry.</summary>
-public sealed record ErrorResponse(string Error, string RequestId);
+internal sealed record ErrorResponse(string Error, string RequestId);

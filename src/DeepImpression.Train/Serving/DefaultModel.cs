@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Serving;
 /// The model <c>serve</c> and <c>profile add</c> use without <c>--model</c>: the newest <c>best.npz</c> of the runs
 /// that the README's main command (<c>train</c>) writes under <c>runs/&lt;date-time&gt;/</c> of the working folder.
 /// </summary>
-public static class DefaultModel
+internal static class DefaultModel
 {
     /// <summary>How to get a model, for the message when there is none.</summary>
     public const string HowToGetOne =

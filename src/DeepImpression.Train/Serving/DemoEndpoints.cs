@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Serving;
 
 /// <summary>The page's files and the API: <c>GET /api/health</c>, <c>GET /api/profiles</c>, <c>POST /api/analyze</c>,
 /// <c>POST /api/occlusion</c>.</summary>
-public static class DemoEndpoints
+internal static class DemoEndpoints
 {
     /// <summary>Content-Security-Policy of the page: its own files only, the camera preview and recording as blobs.</summary>
     public const string ContentSecurityPolicy =

@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Serving;
 /// file stops the start with its message), re-read when a file changes (<c>profile add</c> while the server runs),
 /// and kept as they were when a changed file is malformed, with a warning in the log.
 /// </summary>
-public sealed class LiveProfiles
+internal sealed class LiveProfiles
 {
     private readonly ProfileStore _store;
     private readonly ILogger _log;

@@ -3,7 +3,7 @@ using DeepImpression.Core;
 namespace DeepImpression.Train.Serving;
 
 /// <summary>The command-line and file names of <see cref="ProfileKind"/>.</summary>
-public static class ProfileKinds
+internal static class ProfileKinds
 {
     /// <summary><c>job</c> or <c>person</c>.</summary>
     public static string Name(ProfileKind kind) => kind == ProfileKind.Job ? "job" : "person";

@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Serving;
 /// line about the request), logs one line per request with its status and time, sets the headers every answer carries, and
 /// turns an unexpected failure into a plain 500 (the details go to the log, never to the client).
 /// </summary>
-public static class RequestIds
+internal static class RequestIds
 {
     /// <summary>The response header that carries the id.</summary>
     public const string Header = "X-Request-Id";

@@ -4,7 +4,7 @@ namespace DeepImpression.Train.Serving;
 /// A request the server answers with a 4xx or 503 and one plain message for the person who sent it (never a path on
 /// the server, never a stack trace).
 /// </summary>
-public sealed class RequestRejectedException(int statusCode, string message, TimeSpan? retryAfter = null) : Exception(message)
+internal sealed class RequestRejectedException(int statusCode, string message, TimeSpan? retryAfter = null) : Exception(message)
 {
     /// <summary>The HTTP status of the answer.</summary>
     public int StatusCode { get; } = statusCode;

@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 namespace DeepImpression.Train.Serving;
 
 /// <summary>One file of the page: its bytes, content type and entity tag.</summary>
-public sealed record StaticAsset(byte[] Content, string ContentType, string ETag);
+internal sealed record StaticAsset(byte[] Content, string ContentType, string ETag);
 
 /// <summary>
 /// The demo page (Serving/wwwroot: plain HTML, CSS and JavaScript, nothing fetched from elsewhere), read from the
 /// assembly's embedded resources so that the packaged tool serves it wherever it is installed.
 /// </summary>
-public static class StaticAssets
+internal static class StaticAssets
 {
     private const string Prefix = "wwwroot/";
 

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Serving;
 /// ffprobe. Unlike the container's declared duration this exists for every file (a browser's MediaRecorder WebM
 /// declares none) and cannot claim less than the file holds.
 /// </summary>
-public readonly record struct StreamExtent(double Seconds, long Packets)
+internal readonly record struct StreamExtent(double Seconds, long Packets)
 {
     /// <summary>Measures the stream <paramref name="selector"/> (<c>v:0</c>, <c>a:0</c>) of <paramref name="path"/>.</summary>
     public static StreamExtent Measure(string path, string selector, CancellationToken cancellation)

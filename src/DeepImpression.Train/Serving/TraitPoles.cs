@@ -5,13 +5,13 @@ namespace DeepImpression.Train.Serving;
 /// <param name="Name">The name shown to people.</param>
 /// <param name="High">What a high score looks like to annotators.</param>
 /// <param name="Low">What a low score looks like to annotators.</param>
-public sealed record TraitPole(string Key, string Name, string High, string Low);
+internal sealed record TraitPole(string Key, string Name, string High, string Low);
 
 /// <summary>
 /// The five traits in the network's output order (Extraversion, Agreeableness, Conscientiousness, Neuroticism,
 /// Openness) with the poles as the poster words them (docs/DESIGN.md section 5).
 /// </summary>
-public static class TraitPoles
+internal static class TraitPoles
 {
     /// <summary>Every trait, in output order.</summary>
     public static IReadOnlyList<TraitPole> All { get; } =

@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Serving;
 /// gets a generated name, never the client's; an upload is deleted when its request ends, whatever the outcome,
 /// unless <c>keepUploads</c>. Disposing removes the folder too, unless uploads are kept.
 /// </summary>
-public sealed class UploadFolder : IDisposable
+internal sealed class UploadFolder : IDisposable
 {
     private readonly bool _keep;
 
@@ -50,7 +50,7 @@ public sealed class UploadFolder : IDisposable
 }
 
 /// <summary>One upload's file; disposing deletes it unless uploads are kept.</summary>
-public sealed class Upload(string path, bool keep) : IDisposable
+internal sealed class Upload(string path, bool keep) : IDisposable
 {
     /// <summary>The file (created by whoever receives the upload).</summary>
     public string Path { get; } = path;

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Serving;
 /// <param name="Seconds">Length of the media: the longer of its video and sound.</param>
 /// <param name="VideoCodec">ffprobe's name of the video codec.</param>
 /// <param name="AudioCodec">ffprobe's name of the audio codec.</param>
-public sealed record MediaSummary(double Seconds, string? VideoCodec, string? AudioCodec);
+internal sealed record MediaSummary(double Seconds, string? VideoCodec, string? AudioCodec);
 
 /// <summary>
 /// Decides from the content, probed with ffprobe (never from the file name or the MIME type the client sent), whether
@@ -17,7 +17,7 @@ public sealed record MediaSummary(double Seconds, string? VideoCodec, string? Au
 /// <see cref="MediaLimits.MinimumSeconds"/> long, and no more than the limits. Every refusal is a
 /// <see cref="RequestRejectedException"/> with a message for the person who sent it.
 /// </summary>
-public static class UploadInspector
+internal static class UploadInspector
 {
     /// <summary>Checks the file at <paramref name="path"/>; returns what it holds.</summary>
     public static MediaSummary Inspect(string path, MediaLimits limits, CancellationToken cancellation)

@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Serving;
 /// limit as they arrive (nothing is buffered in memory or in ASP.NET's own temporary files). The first file field
 /// is the video (the page names it <c>video</c>); other fields are skipped.
 /// </summary>
-public static class UploadReceiver
+internal static class UploadReceiver
 {
     /// <summary>The form field the page sends the video in.</summary>
     public const string FieldName = "video";

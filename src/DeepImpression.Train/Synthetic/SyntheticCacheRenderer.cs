@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Synthetic;
 /// synthesized: no H.264 or AAC round trip, so the numbers differ slightly from a cache prepared from the videos. For
 /// machines without ffmpeg, such as a GPU machine that only runs checks. A rerun adds only the clips missing.
 /// </summary>
-public static class SyntheticCacheRenderer
+internal static class SyntheticCacheRenderer
 {
     /// <summary>Renders the clips of <paramref name="splits"/> into <paramref name="cacheDirectory"/>; returns how many were added.</summary>
     public static int Render(SyntheticDataSetOptions options, string cacheDirectory, int framesPerClip, IReadOnlyCollection<string> splits,

@@ -14,7 +14,7 @@ namespace DeepImpression.Train.Synthetic;
 /// The ground-truth region map of every frame (<see cref="SyntheticRegions"/>) is written beside it, in the format
 /// segment-level occlusion reads (<see cref="RegionMapFolder"/>).
 /// </summary>
-public static class SyntheticClipEncoder
+internal static class SyntheticClipEncoder
 {
     public static void Encode(SyntheticClipSpec clip, string path, string regionsFolder, FrameSize size, int framesPerSecond, double seconds, CancellationToken cancellation = default)
     {

@@ -23,9 +23,9 @@ namespace DeepImpression.Train.Synthetic;
 public sealed record SyntheticCues(double Loudness, double HueDegrees, double Brightness, double PitchHz, double StripeCycles, double SyllablesPerSecond,
                                    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? BadgeContrast = null)
 {
-    public const double ZLimit = 2.5;
-    public const double SignalWeight = 0.92;
-    public const double NoiseWeight = 0.39;
+    internal const double ZLimit = 2.5;
+    internal const double SignalWeight = 0.92;
+    internal const double NoiseWeight = 0.39;
 
     /// <summary>Real training-label means (E, A, C, N, O) of the second release.</summary>
     public static IReadOnlyList<double> TraitMeans { get; } = [0.476, 0.548, 0.523, 0.520, 0.566];
@@ -59,5 +59,5 @@ public sealed record SyntheticCues(double Loudness, double HueDegrees, double Br
         return TraitScores.FromSpan(v);
     }
 
-    public static double Clip(double z) => Math.Clamp(z, -ZLimit, ZLimit);
+    internal static double Clip(double z) => Math.Clamp(z, -ZLimit, ZLimit);
 }

@@ -20,6 +20,7 @@ namespace DeepImpression.Train.Synthetic;
 /// </summary>
 public static class SyntheticDataSet
 {
+    /// <summary>The manifest in the set's folder: the settings it was made with, so that a second run can resume or refuse.</summary>
     public const string ManifestName = "synthetic.json";
 
     /// <summary>The folder of the ground-truth region maps, inside the set's folder.</summary>
@@ -28,6 +29,7 @@ public static class SyntheticDataSet
     /// <summary>Shortest clip allowed: one training window of audio must fit.</summary>
     public const double MinimumSeconds = 3.2;
 
+    /// <summary>The annotation pickle written for each split, as ChaLearn names them.</summary>
     public static readonly IReadOnlyDictionary<string, string> LabelFiles = new Dictionary<string, string>
     {
         [SyntheticPlan.Train] = "annotation_training.pkl",
@@ -35,6 +37,10 @@ public static class SyntheticDataSet
         [SyntheticPlan.Test] = "annotation_test.pkl",
     };
 
+    /// <summary>Writes the clips, labels and region maps of <paramref name="options"/>; clips already there are kept, so a stopped run resumes.</summary>
+    /// <param name="options">Where, how many, seed, size, variant.</param>
+    /// <param name="progress">Reports clips done out of all.</param>
+    /// <param name="cancellation">Stops between clips.</param>
     public static SyntheticDataSetReport Generate(SyntheticDataSetOptions options, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
     {
         Validate(options);
@@ -81,6 +87,7 @@ public static class SyntheticDataSet
         return new SyntheticDataSetReport(root, clips, todo.Length, clips.Count - todo.Length, DateTime.UtcNow - started);
     }
 
+    /// <summary>The video file of <paramref name="clip"/> in the set at <paramref name="root"/>.</summary>
     public static string PathOf(string root, SyntheticClipSpec clip) => Path.Combine(root, clip.Split, clip.Name);
 
     /// <summary>The ground-truth region maps of <paramref name="clip"/>.</summary>
@@ -100,6 +107,7 @@ public static class SyntheticDataSet
 /// <summary>What a <see cref="SyntheticDataSet.Generate"/> run did.</summary>
 public sealed record SyntheticDataSetReport(string Directory, IReadOnlyList<SyntheticClipSpec> Clips, int Encoded, int AlreadyPresent, TimeSpan Elapsed)
 {
+    /// <summary>How many clips of split <paramref name="split"/>.</summary>
     public int Count(string split) => Clips.Count(c => c.Split == split);
 }
 

@@ -5,17 +5,22 @@ namespace DeepImpression.Train.Synthetic;
 /// <summary>What <see cref="SyntheticDataSet.Generate"/> makes.</summary>
 public sealed record SyntheticDataSetOptions
 {
+    /// <summary>The folder to write the set into.</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>How many clips, over the three splits.</summary>
     public int Clips { get; init; } = 96;
 
+    /// <summary>Every score, cue and noise follows from this seed.</summary>
     public ulong Seed { get; init; } = 1;
 
     /// <summary>Length of every clip (the real clips are about 15 s).</summary>
     public double Seconds { get; init; } = 15;
 
+    /// <summary>The size of the videos' frames.</summary>
     public FrameSize FrameSize { get; init; } = FrameSize.Network;
 
+    /// <summary>Frames per second of the videos.</summary>
     public int FramesPerSecond { get; init; } = 30;
 
     /// <summary>Which cues the clips carry; <see cref="SyntheticVariant.LocalizedCues"/> puts one trait's visual cue in

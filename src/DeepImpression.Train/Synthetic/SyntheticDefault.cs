@@ -11,7 +11,7 @@ namespace DeepImpression.Train.Synthetic;
 /// Training on it uses a 112-pixel crop and a 16,384-sample audio window instead of the original 224 and 50,176 so
 /// that the main command finishes in minutes on two CPU cores; the network is the same (it is fully convolutional).
 /// </summary>
-public static class SyntheticDefault
+internal static class SyntheticDefault
 {
     public const int Clips = 240;
     public const int Epochs = 75;

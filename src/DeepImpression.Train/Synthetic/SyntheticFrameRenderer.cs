@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Synthetic;
 /// also a badge in the top-left corner (<see cref="SyntheticLocalizedCues"/>). It can also write what it drew at each pixel
 /// (<see cref="SyntheticRegions"/>), the ground truth of segment-level occlusion.
 /// </summary>
-public sealed class SyntheticFrameRenderer
+internal sealed class SyntheticFrameRenderer
 {
     private const double StripeContrast = 0.25;
     private const double BackgroundSaturation = 0.6;

@@ -20,7 +20,7 @@ namespace DeepImpression.Train.Synthetic;
 /// occlusion analysis has one right answer for each. Everything else (the other traits' scores and cues, the people,
 /// the splits, every random draw) is as in <see cref="SyntheticVariant.Standard"/>.
 /// </summary>
-public static class SyntheticLocalizedCues
+internal static class SyntheticLocalizedCues
 {
     /// <summary>The trait seen only in the badge (index in E, A, C, N, O order).</summary>
     public const int VisualTrait = 2;

@@ -19,12 +19,16 @@ public static class SyntheticPlan
     /// <summary>Spread of a clip's scores around its person's (in standard units, before rescaling to unit variance).</summary>
     public const double ClipJitter = 0.35;
 
+    /// <summary>The training split's name.</summary>
     public const string Train = "train";
+    /// <summary>The validation split's name.</summary>
     public const string Validation = "validation";
+    /// <summary>The test split's name.</summary>
     public const string Test = "test";
 
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+    /// <summary>The <paramref name="clips"/> clips of a set: people, scores, cues and split of each, a function of <paramref name="seed"/> alone.</summary>
     public static IReadOnlyList<SyntheticClipSpec> Make(int clips, ulong seed, SyntheticVariant variant = SyntheticVariant.Standard)
     {
         if (clips <= 0) throw new ArgumentOutOfRangeException(nameof(clips));

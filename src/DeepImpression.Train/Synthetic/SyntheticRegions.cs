@@ -4,7 +4,7 @@ namespace DeepImpression.Train.Synthetic;
 /// The region ids of the synthetic set's ground-truth label maps: what <see cref="SyntheticFrameRenderer"/> drew at
 /// each pixel (later parts drawn over earlier ones: background, head, eyes, mouth, badge).
 /// </summary>
-public static class SyntheticRegions
+internal static class SyntheticRegions
 {
     public const byte Background = 0;
     public const byte Head = 1;

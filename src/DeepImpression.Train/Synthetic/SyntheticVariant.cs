@@ -17,8 +17,10 @@ public enum SyntheticVariant
 /// <summary>The command-line names of <see cref="SyntheticVariant"/>: <c>standard</c> and <c>localized</c>.</summary>
 public static class SyntheticVariants
 {
+    /// <summary>The variants' names as the command line writes them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["standard", "localized"];
 
+    /// <summary>The name of <paramref name="variant"/>.</summary>
     public static string Name(SyntheticVariant variant) => variant switch
     {
         SyntheticVariant.Standard => "standard",
@@ -26,6 +28,7 @@ public static class SyntheticVariants
         _ => throw new ArgumentOutOfRangeException(nameof(variant)),
     };
 
+    /// <summary>The variant named <paramref name="name"/>.</summary>
     public static SyntheticVariant Parse(string name) => name switch
     {
         "standard" => SyntheticVariant.Standard,

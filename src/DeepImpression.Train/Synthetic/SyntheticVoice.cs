@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Synthetic;
 /// slow intonation swing, switched on and off in syllables at the clip's syllable rate, at the clip's loudness, over
 /// a faint hiss (the person's noise level).
 /// </summary>
-public static class SyntheticVoice
+internal static class SyntheticVoice
 {
     public static float[] Render(SyntheticClipSpec clip, double seconds)
     {

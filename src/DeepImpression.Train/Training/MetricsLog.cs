@@ -11,6 +11,7 @@ namespace DeepImpression.Train.Training;
 /// </summary>
 public sealed class MetricsLog
 {
+    /// <summary>The header of <c>metrics.csv</c>, in column order.</summary>
     public static readonly string[] Columns =
     [
         "epoch", "step", "train_loss", "val_extraversion", "val_agreeableness", "val_conscientiousness", "val_neuroticism",
@@ -19,15 +20,19 @@ public sealed class MetricsLog
 
     private readonly List<MetricsRow> _rows;
 
+    /// <summary>The log at <paramref name="path"/>, with the rows already there.</summary>
     public MetricsLog(string path)
     {
         Path = path;
         _rows = File.Exists(path) ? Read(path) : [];
     }
 
+    /// <summary>The CSV file.</summary>
     public string Path { get; }
+    /// <summary>Every row, oldest first.</summary>
     public IReadOnlyList<MetricsRow> Rows => _rows;
 
+    /// <summary>Adds a row and rewrites the file atomically.</summary>
     public void Append(MetricsRow row)
     {
         _rows.Add(row);

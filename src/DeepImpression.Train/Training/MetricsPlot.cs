@@ -7,8 +7,11 @@ namespace DeepImpression.Train.Training;
 /// predictor's accuracy on the same clips (the line a model must stay above). The legend sits beside the chart, never
 /// over the curves.
 /// </summary>
-public static class MetricsPlot
+internal static class MetricsPlot
 {
+    /// <summary>Draws the loss and validation curves of <paramref name="rows"/> to the PNG <paramref name="path"/>.</summary>
+    /// <param name="rows">The metrics, one row per epoch.</param>
+    /// <param name="path">The picture to write.</param>
     /// <param name="baseline">The mean predictor's mean validation accuracy, drawn as a dashed line when known.</param>
     public static void Save(IReadOnlyList<MetricsRow> rows, string path, double? baseline = null)
     {

@@ -13,7 +13,7 @@ namespace DeepImpression.Train.Training;
 /// keeps lag the weights (each is a 0.9-decay average over past steps, taken while the weights moved), which early
 /// in training makes validation scores swing below the mean predictor.
 /// </summary>
-public static class PreciseBatchNorm
+internal static class PreciseBatchNorm
 {
     /// <summary>Every batch norm of the network, in a fixed order.</summary>
     public static IReadOnlyList<BatchNorm2d> Layers(DeepImpressionNet net)

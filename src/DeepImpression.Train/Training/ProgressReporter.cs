@@ -6,7 +6,7 @@ namespace DeepImpression.Train.Training;
 /// Training progress for people and for logs: on a terminal, one line redrawn in place with examples/s, running loss
 /// and ETA; otherwise (CI) a plain line every <see cref="PlainEvery"/> steps and at each epoch's end.
 /// </summary>
-public sealed class ProgressReporter(TextWriter output, bool interactive, long totalSteps, int batchSize)
+internal sealed class ProgressReporter(TextWriter output, bool interactive, long totalSteps, int batchSize)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _stepsThisSession;

@@ -27,6 +27,7 @@ public sealed class Trainer
     private readonly TextWriter _output;
     private readonly bool _interactive;
 
+    /// <summary>A trainer of <paramref name="options"/> that writes its progress lines to <paramref name="output"/>; <paramref name="interactive"/> redraws one progress line in place instead of printing one every few batches.</summary>
     public Trainer(TrainingOptions options, TextWriter output, bool interactive)
     {
         _options = options;
@@ -41,6 +42,20 @@ public sealed class Trainer
     /// <summary>Called as each phase of the run begins (tests interrupt the run at a chosen phase through it).</summary>
     public Action<TrainingPhase>? PhaseStarted { get; init; }
 
+    /// <summary>
+    /// Called after each validation, once its row is in <c>metrics.csv</c>: the accuracy, the mean-predictor baseline
+    /// and whether it is the best so far. Runs on the training thread; an exception from it ends the run.
+    /// </summary>
+    public Action<TrainingValidation>? ValidationCompleted { get; init; }
+
+    /// <summary>
+    /// Called after each checkpoint is written (<c>last.npz</c> periodically, at each epoch end, at the step limit or on
+    /// interrupt; <c>best.npz</c> on a new best validation), with its path, position and reason. Runs on the training
+    /// thread, with the file complete on disk.
+    /// </summary>
+    public Action<TrainingCheckpoint>? CheckpointSaved { get; init; }
+
+    /// <summary>The run folder and its files.</summary>
     public RunFolder Run => _run;
 
     /// <summary>The last validation accuracy measured, if any.</summary>
@@ -48,8 +63,10 @@ public sealed class Trainer
 
     /// <summary>The best validation accuracy of this run so far (the one <c>best.npz</c> holds), and its step.</summary>
     public TraitAccuracy? BestValidation { get; private set; }
+    /// <summary>The step of <see cref="BestValidation"/>.</summary>
     public long BestStep { get; private set; }
 
+    /// <summary>The accuracy on the validation clips of always predicting the training labels' mean: the floor a trained network must beat.</summary>
     public TraitAccuracy? BaselineValidation { get; private set; }
 
     /// <summary>
@@ -125,7 +142,7 @@ public sealed class Trainer
 
         void Phase(TrainingPhase phase) => PhaseStarted?.Invoke(phase);
 
-        void Save()
+        void Save(CheckpointReason reason)
         {
             Phase(TrainingPhase.Checkpoint);
             // Cheap next to writing 67 MB: one pass over the values, so that broken weights are never kept as good.
@@ -135,12 +152,13 @@ public sealed class Trainer
             Checkpoint.Save(_run.LastCheckpoint, net, adam, state.ToScalars(), new Dictionary<string, string> { ["config"] = o.ToJson() });
             savedAt = (state.Epoch, state.Batch, state.Step);
             lastSave.Restart();
+            CheckpointSaved?.Invoke(new TrainingCheckpoint(_run.LastCheckpoint, reason, state.Step, state.Epoch, state.Batch));
         }
 
         TrainingOutcome Interrupted()
         {
             // The checkpoint of this very step may be written already (an interrupt during or right after a save).
-            if (savedAt != (state.Epoch, state.Batch, state.Step)) Save();
+            if (savedAt != (state.Epoch, state.Batch, state.Step)) Save(CheckpointReason.Interrupted);
             progress.Line($"interrupted at step {state.Step}: saved {_run.LastCheckpoint}; continue with --resume {_run.Path}");
             return TrainingOutcome.Interrupted;
         }
@@ -194,11 +212,11 @@ public sealed class Trainer
                         if (stop.IsCancellationRequested) return Interrupted();
                         if (o.MaxSteps > 0 && state.Step >= o.MaxSteps)
                         {
-                            Save();
+                            Save(CheckpointReason.StepLimit);
                             progress.Line($"step limit {o.MaxSteps} reached: saved {_run.LastCheckpoint}");
                             return TrainingOutcome.StepLimit;
                         }
-                        if (o.CheckpointMinutes > 0 && lastSave.Elapsed.TotalMinutes >= o.CheckpointMinutes) Save();
+                        if (o.CheckpointMinutes > 0 && lastSave.Elapsed.TotalMinutes >= o.CheckpointMinutes) Save(CheckpointReason.Periodic);
                     }
                 }
                 if (stop.IsCancellationRequested) return Interrupted();
@@ -234,6 +252,7 @@ public sealed class Trainer
                 progress.Line($"epoch {state.Epoch}: train loss {row.TrainLoss:F4}, {examplesPerSecond:F1} examples/s" +
                               (accuracy is null ? "" : $", validation accuracy {accuracy}") + (epochStartBatch > 0 ? " (resumed mid-epoch)" : ""));
 
+                int validatedEpoch = state.Epoch;
                 state.Epoch++;
                 state.Batch = 0;
                 state.EpochLossSum = 0;
@@ -245,11 +264,13 @@ public sealed class Trainer
                     BestValidation = accuracy;
                     BestStep = state.Step;
                 }
-                Save();
+                if (accuracy is not null) ValidationCompleted?.Invoke(new TrainingValidation(validatedEpoch, state.Step, accuracy, BaselineValidation!, best));
+                Save(CheckpointReason.EpochEnd);
                 if (best)
                 {
                     AtomicFile.Write(_run.BestCheckpoint, s => { using var f = File.OpenRead(_run.LastCheckpoint); f.CopyTo(s); });
                     progress.Line($"new best validation accuracy {accuracy!.Mean:F4}: saved {_run.BestCheckpoint}");
+                    CheckpointSaved?.Invoke(new TrainingCheckpoint(_run.BestCheckpoint, CheckpointReason.Best, state.Step, state.Epoch, state.Batch));
                 }
                 TrySavePlot(metrics);
             }
@@ -302,7 +323,7 @@ public sealed class Trainer
     }
 
     /// <summary>The official splits when the cache has them; else a held-out part of the training clips, grouped by YouTube ID.</summary>
-    public static (IReadOnlyList<int> Train, IReadOnlyList<int> Validation, string Description) Splits(ClipCache cache, TrainingOptions o)
+    internal static (IReadOnlyList<int> Train, IReadOnlyList<int> Validation, string Description) Splits(ClipCache cache, TrainingOptions o)
     {
         var names = cache.SplitNames;
         var trainName = names.Contains("train") ? "train" : names.Contains("training") ? "training" : null;

@@ -9,14 +9,23 @@ public sealed record TrainingOptions
 {
     /// <summary>A prepared clip cache (<c>deepimpression prepare</c>).</summary>
     public required string Data { get; init; }
+    /// <summary>The run folder (checkpoints, metrics, config).</summary>
     public required string RunDirectory { get; init; }
+    /// <summary>Passes over the training clips.</summary>
     public int Epochs { get; init; } = 10;
+    /// <summary>Examples per optimizer step.</summary>
     public int BatchSize { get; init; } = 32;
+    /// <summary>Adam's step size (the paper's 0.0002).</summary>
     public double LearningRate { get; init; } = 0.0002;
+    /// <summary>Adam's first-moment decay (the paper's 0.5).</summary>
     public double Beta1 { get; init; } = 0.5;
+    /// <summary>Adam's second-moment decay.</summary>
     public double Beta2 { get; init; } = 0.999;
+    /// <summary>Adam's denominator guard.</summary>
     public double Epsilon { get; init; } = 1e-8;
+    /// <summary>The device to train on: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Seeds the weights, the loader's draws and the held-out split.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Evaluate on the validation clips every this many epochs (0: never).</summary>
     public int EvalEvery { get; init; } = 1;
@@ -72,6 +81,7 @@ public sealed record TrainingOptions
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
+    /// <summary>The options as JSON, as written to <c>config.json</c> and into every checkpoint.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads a run's <c>config.json</c>; empty, malformed or too deeply nested JSON is one clear error.</summary>

@@ -1,5 +1,6 @@
 namespace DeepImpression.Train.Training;
 
+/// <summary>How <see cref="Trainer.Train"/> ended.</summary>
 public enum TrainingOutcome
 {
     /// <summary>All epochs done.</summary>

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Training;
 /// One optimization step of the original recipe: forward, mean absolute error, backward, optimizer update.
 /// Everything the step allocates is released when it returns, so the steady state reuses pooled memory.
 /// </summary>
-public sealed class TrainingStep(DeepImpressionNet net, Optimizer optimizer)
+internal sealed class TrainingStep(DeepImpressionNet net, Optimizer optimizer)
 {
     public DeepImpressionNet Net { get; } = net;
     public Optimizer Optimizer { get; } = optimizer;

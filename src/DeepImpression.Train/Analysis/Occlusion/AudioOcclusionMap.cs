@@ -19,8 +19,11 @@ public sealed class AudioOcclusionMap : OcclusionMap
         Options = options;
     }
 
+    /// <summary>The analysed waveform (16 kHz mono, [-1, 1]), drawn under the change curves.</summary>
     public float[] Waveform { get; }
+    /// <summary>The options the map was made with (window, hop, fill, method).</summary>
     public AudioOcclusionOptions Options { get; }
+    /// <summary>Samples per second of <see cref="Waveform"/>, the rate the network hears.</summary>
     public static int SampleRate => ClipFormat.SampleRate;
 
     /// <summary>The masked span of window <paramref name="index"/>, in seconds.</summary>

@@ -13,11 +13,13 @@ public sealed record AudioOcclusionOptions
     /// <summary>Samples between window starts (default 0.25 s).</summary>
     public int Hop { get; init; } = 4_000;
 
+    /// <summary>What a masked window of the waveform is replaced by; silence (zero) by default.</summary>
     public MaskFill Fill { get; init; } = MaskFill.Constant(0f);
 
     /// <summary>Frames spread over the clip for the (fixed) visual features; null for every frame.</summary>
     public int? Frames { get; init; }
 
+    /// <summary>How the masked predictions are computed: incrementally (only what a mask changes) or by a full pass per mask; both give the same numbers.</summary>
     public OcclusionMethod Method { get; init; } = OcclusionMethod.Incremental;
 
     /// <summary>Masked waveforms per batch on the device.</summary>

@@ -5,7 +5,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// [o·stride − pad, o·stride − pad + kernel). That gives both directions incremental inference needs: which outputs
 /// a changed input interval reaches, and which input window an output interval reads.
 /// </summary>
-public readonly record struct AxisWindow(int Kernel, int Stride, int Pad, int InputSize, int OutputSize)
+internal readonly record struct AxisWindow(int Kernel, int Stride, int Pad, int InputSize, int OutputSize)
 {
     /// <summary>The outputs whose window meets <paramref name="input"/> (within the output's size).</summary>
     public Interval Reach(Interval input)

@@ -5,7 +5,7 @@ using DeepImpression.Core.Tensors;
 namespace DeepImpression.Train.Analysis.Occlusion;
 
 /// <summary>Convolution, batch normalization, ReLU: the stem <c>conv1_relu</c> and each block's <c>branch2a</c>.</summary>
-public sealed class ConvolutionStage : IncrementalStage
+internal sealed class ConvolutionStage : IncrementalStage
 {
     private readonly Conv2d _conv;
     private readonly BatchNorm2d _bn;

@@ -2,7 +2,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 
 /// <summary>Turns values at the mask positions of an <see cref="OcclusionGrid"/> into one value per input cell
 /// (see <see cref="PixelProjection"/>).</summary>
-public static class GridProjection
+internal static class GridProjection
 {
     /// <summary>Values per cell (rows x columns of the input, row-major) from <paramref name="values"/> (one per mask).</summary>
     public static float[] ToCells(OcclusionGrid grid, ReadOnlySpan<float> values, PixelProjection projection)

@@ -7,7 +7,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// then <c>conv1_relu</c>, <c>pool1</c>, and per block its <c>branch2a</c> activation and its output. The last node
 /// is <c>res5b_relu</c>, before the global average.
 /// </summary>
-public sealed class IncrementalGraph
+internal sealed class IncrementalGraph
 {
     private IncrementalGraph(ResidualStream stream, IReadOnlyList<IncrementalStage> stages, IReadOnlyList<(int C, int H, int W)> nodes)
     {

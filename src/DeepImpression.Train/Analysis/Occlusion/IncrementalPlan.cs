@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// exactly the changed regions, nothing more. Masks differ in region size only by where they sit relative to the
 /// strides and the borders, so there are few groups. Also the multiply-adds this costs beside a full forward per mask.
 /// </summary>
-public sealed class IncrementalPlan
+internal sealed class IncrementalPlan
 {
     private readonly Box[][] _changed;
     private readonly int[] _groupOf;
@@ -99,4 +99,4 @@ public sealed class IncrementalPlan
 }
 
 /// <summary>Masks whose changed regions have the same size at every node (<see cref="BoxSize"/>, indexed by node).</summary>
-public sealed record PlanGroup(int[] Masks, (int H, int W)[] BoxSize);
+internal sealed record PlanGroup(int[] Masks, (int H, int W)[] BoxSize);

@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// output over a batch of boxes, computed from input windows cropped with their padding (<see cref="ComputePatch"/>).
 /// <see cref="ComputeFull"/> is its ordinary forward, which fills the cache of the unmasked input.
 /// </summary>
-public abstract class IncrementalStage(string name, int output, IReadOnlyList<int> inputs, int channels, int height, int width)
+internal abstract class IncrementalStage(string name, int output, IReadOnlyList<int> inputs, int channels, int height, int width)
 {
     /// <summary>The activation's name, e.g. <c>res3a_relu</c> or <c>res3a_relu/branch2a</c>.</summary>
     public string Name { get; } = name;

@@ -15,7 +15,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// average at the end adds each patch's difference to the cached sum. Evaluation-mode batch normalization is per
 /// element, so the result equals a full forward of every masked input up to float rounding.
 /// </summary>
-public sealed class IncrementalStream : IDisposable
+internal sealed class IncrementalStream : IDisposable
 {
     private readonly List<Tensor> _cache = [];
     private Tensor? _baseline;

@@ -1,7 +1,7 @@
 namespace DeepImpression.Train.Analysis.Occlusion;
 
 /// <summary>The half-open range of indices [<see cref="Start"/>, <see cref="End"/>) along one axis.</summary>
-public readonly record struct Interval(int Start, int End)
+internal readonly record struct Interval(int Start, int End)
 {
     public int Length => Math.Max(0, End - Start);
     public bool IsEmpty => End <= Start;
@@ -17,7 +17,7 @@ public readonly record struct Interval(int Start, int End)
 }
 
 /// <summary>A rectangle of a feature map: rows × columns.</summary>
-public readonly record struct Box(Interval Rows, Interval Columns)
+internal readonly record struct Box(Interval Rows, Interval Columns)
 {
     public long Area => (long)Rows.Length * Columns.Length;
     public bool IsEmpty => Rows.IsEmpty || Columns.IsEmpty;

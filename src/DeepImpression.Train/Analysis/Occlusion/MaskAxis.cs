@@ -15,7 +15,7 @@ public sealed record MaskAxis(int Length, int Size, int Stride, bool Centred)
         : Length <= Size ? 1 : (Length - Size + Stride - 1) / Stride + 1;
 
     /// <summary>The cells mask <paramref name="i"/> covers, cut to the input.</summary>
-    public Interval Mask(int i)
+    internal Interval Mask(int i)
     {
         int start = Centred ? i * Stride - Size / 2 : i * Stride;
         return new Interval(Math.Max(0, start), Math.Min(Length, start + Size));
@@ -42,10 +42,11 @@ public sealed record MaskAxis(int Length, int Size, int Stride, bool Centred)
 /// <summary>Masks over a 2-D input: every (row, column) pair of two <see cref="MaskAxis"/>; index = row · columns + column.</summary>
 public sealed record OcclusionGrid(MaskAxis Rows, MaskAxis Columns)
 {
+    /// <summary>How many masks: rows times columns.</summary>
     public int Count => Rows.Count * Columns.Count;
 
     /// <summary>The cells mask <paramref name="index"/> covers.</summary>
-    public Box Mask(int index) => new(Rows.Mask(index / Columns.Count), Columns.Mask(index % Columns.Count));
+    internal Box Mask(int index) => new(Rows.Mask(index / Columns.Count), Columns.Mask(index % Columns.Count));
 
     /// <summary>The poster's pixel masks: <paramref name="size"/> (h, w) centred on every <paramref name="stride"/> (y, x)-th pixel.</summary>
     public static OcclusionGrid Centred(int height, int width, (int H, int W) size, (int H, int W) stride) =>

@@ -2,9 +2,9 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 
 /// <summary>Builds masked inputs on the host: whole masked copies (naive path) or each mask's box of the masked input
 /// (the patches incremental inference starts from). Inputs are C planes of H x W, row-major.</summary>
-public static class MaskedInputs
+internal static class MaskedInputs
 {
-    /// <summary>Copies <paramref name="input"/> once per mask of <paramref name="masks"/> into <paramref name="destination"/>,
+    /// <summary>Copies <paramref name="input"/> once per mask <paramref name="firstMask"/> .. +<paramref name="count"/> of <paramref name="grid"/> into <paramref name="destination"/>,
     /// each with its mask filled with <paramref name="fill"/> (one value per channel).</summary>
     public static void Whole(ReadOnlySpan<float> input, int channels, OcclusionGrid grid, int firstMask, int count,
         ReadOnlySpan<float> fill, Span<float> destination)

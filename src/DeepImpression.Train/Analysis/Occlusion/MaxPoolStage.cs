@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// the padded edge. A crop takes −∞ for every cell outside the input, so those cells never win, exactly as in the
 /// full pooling, and the crop is then pooled without padding.
 /// </summary>
-public sealed class MaxPoolStage : IncrementalStage
+internal sealed class MaxPoolStage : IncrementalStage
 {
     private readonly PoolingGeometry _geometry;
     private readonly AxisWindow _rows, _columns;

@@ -16,6 +16,9 @@ public sealed class OcclusionClip : IFrameSource
     /// <param name="source">Where the clip came from, for messages and summaries.</param>
     /// <param name="waveform">16 kHz mono samples in [-1, 1].</param>
     /// <param name="frames">Planar RGB frames, 3 x H x W bytes each, one after another.</param>
+    /// <param name="frameCount">How many frames <paramref name="frames"/> holds.</param>
+    /// <param name="height">Frame height in pixels.</param>
+    /// <param name="width">Frame width in pixels.</param>
     public OcclusionClip(string source, float[] waveform, byte[] frames, int frameCount, int height, int width)
     {
         if (frameCount < 1) throw new InvalidInputException($"{source}: the clip has no frames.");
@@ -30,10 +33,15 @@ public sealed class OcclusionClip : IFrameSource
         Width = width;
     }
 
+    /// <summary>Where the clip came from (a video path or a name), for captions and file names.</summary>
     public string Source { get; }
+    /// <summary>The whole waveform, 16 kHz mono in [-1, 1].</summary>
     public float[] Waveform { get; }
+    /// <summary>How many frames the clip holds.</summary>
     public int FrameCount { get; }
+    /// <summary>Frame height in pixels.</summary>
     public int Height { get; }
+    /// <summary>Frame width in pixels.</summary>
     public int Width { get; }
 
     /// <summary>Frame <paramref name="index"/> as the network's input, 3 x H x W floats.</summary>
@@ -47,6 +55,7 @@ public sealed class OcclusionClip : IFrameSource
     /// <summary>Every frame as the network's input (fine for the few frames pixel occlusion masks).</summary>
     public IReadOnlyList<float[]> Frames() => Enumerable.Range(0, FrameCount).Select(Frame).ToArray();
 
+    /// <summary>Copies frames <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 as planar floats (0..255) into <paramref name="destination"/>, as the visual stream reads them.</summary>
     public void CopyFrames(int start, int count, Span<float> destination)
     {
         var bytes = _frames.AsSpan(start * 3 * Height * Width, count * 3 * Height * Width);

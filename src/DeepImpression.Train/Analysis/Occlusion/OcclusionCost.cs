@@ -13,6 +13,7 @@ public sealed record OcclusionCost(OcclusionMethod Method, long NaiveMultiplyAdd
     /// <summary>How many times fewer multiply-adds the incremental path needs.</summary>
     public double Reduction => NaiveMultiplyAdds / (double)Math.Max(1, IncrementalMultiplyAdds);
 
+    /// <summary>The method and the multiply-adds it saved, for logs and captions.</summary>
     public override string ToString() =>
         $"{Method}: {2 * MultiplyAdds / 1e12:0.###} TFLOP in {Elapsed.TotalSeconds:0.0} s " +
         $"(naive {2 * NaiveMultiplyAdds / 1e12:0.###} TFLOP, incremental {2 * IncrementalMultiplyAdds / 1e12:0.###} TFLOP: {Reduction:0.00}x fewer)";

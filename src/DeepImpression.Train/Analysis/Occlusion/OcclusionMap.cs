@@ -15,6 +15,7 @@ public abstract class OcclusionMap
 {
     private const int Traits = DeepImpressionNet.TraitCount;
 
+    /// <summary>A map of <paramref name="source"/> with one prediction per mask of <paramref name="grid"/> in <paramref name="masked"/> (mask-major, five traits each) and the unmasked prediction <paramref name="baseline"/>.</summary>
     protected OcclusionMap(string source, OcclusionGrid grid, float[] baseline, float[] masked, OcclusionCost cost)
     {
         if (baseline.Length != Traits) throw new ArgumentException($"the baseline needs {Traits} scores.", nameof(baseline));
@@ -28,11 +29,14 @@ public abstract class OcclusionMap
 
     /// <summary>The analysed video (or a description of the input).</summary>
     public string Source { get; }
+    /// <summary>Where the masks fell.</summary>
     public OcclusionGrid Grid { get; }
+    /// <summary>The prediction of the unmasked input, which each masked prediction is compared with.</summary>
     public TraitScores Baseline { get; }
 
     /// <summary>Scores per mask, masks x 5, row-major.</summary>
     public float[] Masked { get; }
+    /// <summary>What computing the masked predictions cost, next to a full pass per mask.</summary>
     public OcclusionCost Cost { get; }
 
     /// <summary>Masked minus unmasked score of <paramref name="trait"/> (0 = Extraversion .. 4 = Openness), per mask.</summary>

@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// through <see cref="Crop"/>: the window its output boxes need, taken from the unmasked cache (with the layer's
 /// padding value outside the map) and overwritten by the recomputed patch where the two meet.
 /// </summary>
-public sealed class PatchBatch
+internal sealed class PatchBatch
 {
     private readonly IncrementalPlan _plan;
     private readonly IReadOnlyList<Tensor> _cache;

@@ -24,7 +24,9 @@ public sealed class PixelOcclusionMap : OcclusionMap
         Plan = plan;
     }
 
+    /// <summary>Height in pixels of the frames analysed.</summary>
     public int Height => Grid.Rows.Length;
+    /// <summary>Width in pixels of the frames analysed.</summary>
     public int Width => Grid.Columns.Length;
 
     /// <summary>How many frames were masked and averaged.</summary>
@@ -32,10 +34,11 @@ public sealed class PixelOcclusionMap : OcclusionMap
 
     /// <summary>The frame the figures are drawn over.</summary>
     public RgbImage Picture { get; }
+    /// <summary>The options the map was made with (mask size, stride, frames, fill, method).</summary>
     public PixelOcclusionOptions Options { get; }
 
     /// <summary>The incremental plan of the grid (its cost table also describes the naive path).</summary>
-    public IncrementalPlan Plan { get; }
+    internal IncrementalPlan Plan { get; }
 
     /// <summary>One value per pixel (H x W, row-major) from one value per mask.</summary>
     public float[] PerPixel(float[] values, PixelProjection projection = PixelProjection.Bilinear) =>

@@ -16,6 +16,7 @@ public sealed record PixelOcclusionOptions
     /// <summary>Frames spread over the clip that are masked, their visual features averaged as at test time.</summary>
     public int Frames { get; init; } = 1;
 
+    /// <summary>How the masked predictions are computed: incrementally (only the part of each layer a mask reaches) or by a full pass per mask; both give the same numbers.</summary>
     public OcclusionMethod Method { get; init; } = OcclusionMethod.Incremental;
 
     /// <summary>Masked inputs per batch on the device (Captum's <c>perturbations_per_eval</c>).</summary>

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// <c>branch2a</c> activation (a <see cref="ConvolutionStage"/>) and the shortcut is x itself or
 /// bn_branch1(res_branch1(x)) (1x1, strided). Its output changes where either path changes.
 /// </summary>
-public sealed class ResidualStage : IncrementalStage
+internal sealed class ResidualStage : IncrementalStage
 {
     private readonly ResidualBlock _block;
     private readonly AxisWindow _rows, _columns;
@@ -17,6 +17,10 @@ public sealed class ResidualStage : IncrementalStage
 
     /// <param name="branch2a">The node of the block's h (same size as the output).</param>
     /// <param name="blockInput">The block's input x.</param>
+    /// <param name="name">The stage's name in plans and logs.</param>
+    /// <param name="output">The node the block's output is written to.</param>
+    /// <param name="block">The residual block recomputed.</param>
+    /// <param name="inputSize">Height and width of the block's input.</param>
     public ResidualStage(string name, int output, int branch2a, int blockInput, ResidualBlock block, (int H, int W) inputSize)
         : this(name, output, branch2a, blockInput, block, inputSize, Windows(block.Branch2a, inputSize.H, inputSize.W)) { }
 

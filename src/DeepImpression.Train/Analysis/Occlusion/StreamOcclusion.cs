@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// averages), by either <see cref="OcclusionMethod"/>: masks go through in batches of <see cref="BatchSize"/>
 /// (Captum's <c>perturbations_per_eval</c>). Only backend primitives run on the device, so any device works.
 /// </summary>
-public sealed class StreamOcclusion
+internal sealed class StreamOcclusion
 {
     private readonly ResidualStream _stream;
 
@@ -116,7 +116,7 @@ public sealed class StreamOcclusion
 }
 
 /// <summary>A stream's features of the unmasked input and of every masked one (masks x <see cref="FeatureCount"/>).</summary>
-public sealed record MaskedFeatures(float[] Baseline, float[] Masked, int FeatureCount, TimeSpan Elapsed)
+internal sealed record MaskedFeatures(float[] Baseline, float[] Masked, int FeatureCount, TimeSpan Elapsed)
 {
     public int MaskCount => Masked.Length / FeatureCount;
 }

@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Analysis.Occlusion;
 /// (the whole waveform; frames averaged as the test-time procedure averages them) and the fusion layer on rows of
 /// features, in evaluation mode without recording.
 /// </summary>
-public static class TraitHead
+internal static class TraitHead
 {
     private const int Chunk = 1024;
 

@@ -7,6 +7,7 @@ namespace DeepImpression.Train.Analysis.Regions;
 /// </summary>
 public sealed record FaceLandmarks(double Score, double X, double Y, double Width, double Height, IReadOnlyList<PointD> Points)
 {
+    /// <summary>Landmarks per face in the iBUG 300-W scheme.</summary>
     public const int Count = 68;
 
     /// <summary>The points of landmarks <paramref name="first"/> to <paramref name="last"/>, inclusive.</summary>

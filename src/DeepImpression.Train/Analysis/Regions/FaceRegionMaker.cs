@@ -6,6 +6,7 @@ using DeepImpression.Train.Data.Decoding;
 namespace DeepImpression.Train.Analysis.Regions;
 
 /// <summary>What <see cref="FaceRegionMaker.Run"/> did for one video.</summary>
+/// <param name="Video">The video segmented.</param>
 /// <param name="Maps">The region map file written (STEM.npz).</param>
 /// <param name="Overlay">The overlay picture of one frame (overlays/STEM.png).</param>
 /// <param name="Frames">Frames segmented.</param>
@@ -20,8 +21,18 @@ public sealed record FaceRegionReport(string Video, string Maps, string Overlay,
 /// </summary>
 public static class FaceRegionMaker
 {
+    /// <summary>The folder, inside the output, of the overlay pictures.</summary>
     public const string OverlayFolder = "overlays";
 
+    /// <summary>Segments every video of <paramref name="videos"/> into face regions and writes the maps to <paramref name="output"/>.</summary>
+    /// <param name="videos">The videos to segment.</param>
+    /// <param name="output">The region map folder to write (created if missing).</param>
+    /// <param name="detector">Finds the faces and their landmarks.</param>
+    /// <param name="frames">Frames to segment per video, evenly spaced (null: every frame); use the count the segment analysis will read.</param>
+    /// <param name="size">The frame size to segment at; the same as the analysis reads.</param>
+    /// <param name="progress">Reports videos done out of all.</param>
+    /// <param name="cancellation">Stops between frames.</param>
+    /// <returns>One report per video, in order.</returns>
     public static IReadOnlyList<FaceRegionReport> Run(IReadOnlyList<string> videos, string output, FaceLandmarkDetector detector, int? frames, FrameSize size,
                                                       IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
     {

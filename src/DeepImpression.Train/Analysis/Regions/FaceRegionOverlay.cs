@@ -3,7 +3,7 @@ using DeepImpression.Train.Analysis.Rendering;
 namespace DeepImpression.Train.Analysis.Regions;
 
 /// <summary>A frame with its face regions coloured over it and the landmarks dotted, to check a segmentation by eye.</summary>
-public static class FaceRegionOverlay
+internal static class FaceRegionOverlay
 {
     /// <summary>The colour of each face region (background is left as it is).</summary>
     public static IReadOnlyDictionary<byte, Rgb> Colours { get; } = new Dictionary<byte, Rgb>

@@ -14,7 +14,7 @@ namespace DeepImpression.Train.Analysis.Regions;
 /// </list>
 /// Later parts are painted over earlier ones (skin, nose, eyes, brows, mouth), so every pixel has one region.
 /// </summary>
-public static class FaceRegionPainter
+internal static class FaceRegionPainter
 {
     public const byte Background = 0;
     public const byte FaceSkin = 1;

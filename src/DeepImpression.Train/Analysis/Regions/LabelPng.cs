@@ -10,7 +10,7 @@ namespace DeepImpression.Train.Analysis.Regions;
 /// PIL "L" or "P" image, OpenCV's 8-bit single-channel <c>imwrite</c>); a colour PNG is refused, because its
 /// colours are not ids.
 /// </summary>
-public static class LabelPng
+internal static class LabelPng
 {
     private static readonly byte[] Signature = [137, 80, 78, 71, 13, 10, 26, 10];
     private const int MaxSide = 8192;

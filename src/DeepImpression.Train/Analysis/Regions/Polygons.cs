@@ -3,14 +3,18 @@ namespace DeepImpression.Train.Analysis.Regions;
 /// <summary>A point in pixel coordinates (x to the right, y down; pixel (i, j) covers [i, i+1) x [j, j+1)).</summary>
 public readonly record struct PointD(double X, double Y)
 {
+    /// <summary>The sum of two vectors.</summary>
     public static PointD operator +(PointD a, PointD b) => new(a.X + b.X, a.Y + b.Y);
+    /// <summary>The vector from <paramref name="b"/> to <paramref name="a"/>.</summary>
     public static PointD operator -(PointD a, PointD b) => new(a.X - b.X, a.Y - b.Y);
+    /// <summary>The vector scaled by <paramref name="s"/>.</summary>
     public static PointD operator *(double s, PointD a) => new(s * a.X, s * a.Y);
+    /// <summary>Euclidean length.</summary>
     public double Length => Math.Sqrt(X * X + Y * Y);
 }
 
 /// <summary>Polygon geometry for region maps: convex hulls and filling a polygon into a label map.</summary>
-public static class Polygons
+internal static class Polygons
 {
     /// <summary>The convex hull of <paramref name="points"/>, counter-clockwise in y-down coordinates (Andrew's monotone chain).</summary>
     public static PointD[] ConvexHull(IEnumerable<PointD> points)

@@ -13,12 +13,15 @@ namespace DeepImpression.Train.Analysis.Regions;
 /// </summary>
 public sealed class RegionLegend
 {
+    /// <summary>File name of the JSON legend (an object of id to name).</summary>
     public const string JsonName = "legend.json";
+    /// <summary>File name of the CSV legend (columns id and name).</summary>
     public const string CsvName = "legend.csv";
 
     private readonly SortedDictionary<int, string> _names;
     private readonly bool[] _known = new bool[256];
 
+    /// <summary>A legend of region ids (0..255) to names; <paramref name="source"/> names it in error messages.</summary>
     public RegionLegend(IReadOnlyDictionary<int, string> names, string source = "legend")
     {
         Source = source;
@@ -41,10 +44,13 @@ public sealed class RegionLegend
     /// <summary>The ids in increasing order.</summary>
     public IReadOnlyList<int> Ids => [.. _names.Keys];
 
+    /// <summary>Every region id and its name.</summary>
     public IReadOnlyDictionary<int, string> Names => _names;
 
+    /// <summary>The name of region <paramref name="id"/>.</summary>
     public string NameOf(int id) => _names[id];
 
+    /// <summary>Whether <paramref name="id"/> is a region of the legend.</summary>
     public bool Contains(int id) => id is >= 0 and <= 255 && _known[id];
 
     /// <summary>The first id of <paramref name="ids"/> that the legend does not name, with its position, if any.</summary>

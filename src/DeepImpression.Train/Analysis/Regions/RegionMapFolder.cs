@@ -23,7 +23,9 @@ namespace DeepImpression.Train.Analysis.Regions;
 /// </summary>
 public sealed class RegionMapFolder
 {
+    /// <summary>The array of label maps in a <c>STEM.npz</c>.</summary>
     public const string LabelsKey = "labels";
+    /// <summary>The optional array of video frame indices in a <c>STEM.npz</c>.</summary>
     public const string FramesKey = "frames";
 
     private RegionMapFolder(string folder, RegionLegend legend)
@@ -32,8 +34,10 @@ public sealed class RegionMapFolder
         Legend = legend;
     }
 
+    /// <summary>The folder's path.</summary>
     public string Folder { get; }
 
+    /// <summary>The region ids and names every map uses.</summary>
     public RegionLegend Legend { get; }
 
     /// <summary>Opens <paramref name="folder"/> and reads its legend.</summary>

@@ -17,6 +17,7 @@ public sealed class ColorMap
         _anchors = [.. anchors];
     }
 
+    /// <summary>The colour map's name, as the options accept it.</summary>
     public string Name { get; }
 
     /// <summary>
@@ -53,5 +54,6 @@ public sealed class ColorMap
     /// <summary>A map through colours written <c>#rrggbb</c>.</summary>
     public static ColorMap FromHex(string name, params string[] anchors) => new(name, anchors.Select(Rgb.FromHex).ToArray());
 
+    /// <summary>The name.</summary>
     public override string ToString() => Name;
 }

@@ -5,7 +5,7 @@ namespace DeepImpression.Train.Analysis.Rendering;
 /// with the picture as the method asks. Pure arithmetic on <see cref="RgbImage"/>; <see cref="HeatMapFigure"/> adds
 /// the title and the colour bar.
 /// </summary>
-public static class HeatMapPanel
+internal static class HeatMapPanel
 {
     /// <summary>
     /// The panel for <paramref name="map"/> (row-major, <paramref name="width"/> x <paramref name="height"/>) over

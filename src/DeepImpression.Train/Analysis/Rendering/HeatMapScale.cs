@@ -16,6 +16,7 @@ public sealed class HeatMapScale
         Limit = limit;
     }
 
+    /// <summary>Which signs of values the scale shows and how.</summary>
     public SignMode Sign { get; }
 
     /// <summary>The magnitude shown at full strength.</summary>
@@ -67,5 +68,6 @@ public sealed class HeatMapScale
         _ => Math.Abs(value),
     };
 
+    /// <summary>The sign mode and the range shown, for logs.</summary>
     public override string ToString() => $"{Sign} [{Lower:G4}, {Upper:G4}]";
 }

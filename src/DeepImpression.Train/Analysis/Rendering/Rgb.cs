@@ -21,6 +21,7 @@ public readonly record struct Rgb(byte R, byte G, byte B)
     /// <summary>Luma (ITU-R BT.601 weights), the grey a colour frame becomes under a heat map.</summary>
     public byte Gray => (byte)Math.Round(0.299 * R + 0.587 * G + 0.114 * B);
 
+    /// <summary>The colour as <c>#rrggbb</c>.</summary>
     public override string ToString() => $"#{R:x2}{G:x2}{B:x2}";
 
     private static byte Mix(byte a, byte b, double t) => (byte)Math.Round(a + (b - a) * t, MidpointRounding.AwayFromZero);

@@ -17,12 +17,15 @@ public sealed class RgbImage
         Pixels = pixels;
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>R, G, B of every pixel, row by row.</summary>
     public byte[] Pixels { get; }
 
+    /// <summary>The pixel at column <paramref name="x"/>, row <paramref name="y"/> (0, 0 at the top left).</summary>
     public Rgb this[int x, int y]
     {
         get

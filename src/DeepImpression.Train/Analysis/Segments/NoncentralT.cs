@@ -9,7 +9,7 @@ namespace DeepImpression.Train.Analysis.Segments;
 /// large df neither overflow nor underflow. Accurate to about 1e-10, for every delta (the series of AS 243
 /// underflows beyond |delta| of about 37).
 /// </summary>
-public static class NoncentralT
+internal static class NoncentralT
 {
     private const int MinimumIntervals = 4096;
 

@@ -38,6 +38,7 @@ public sealed record PairedEffectSize(int N, double MeanDifference, double SdDif
         return Of([.. before.Zip(after, (b, a) => a - b)], confidence);
     }
 
+    /// <summary>The effect size, its confidence interval and the sample size, for tables and logs.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"d = {D:0.000} [{CiLow:0.000}, {CiHigh:0.000}] ({Confidence:P0} CI), n = {N}, mean change {MeanDifference:0.0000}");
 }

@@ -7,14 +7,19 @@ namespace DeepImpression.Train.Analysis.Segments;
 /// <see cref="Region"/> in that frame's map is replaced by the fill (<see cref="MaskFill"/>), computed from the
 /// unmasked frame. Frames are masked as they are handed over, so only one chunk is ever copied.
 /// </summary>
-public sealed class RegionMaskedFrames : IFrameSource
+internal sealed class RegionMaskedFrames : IFrameSource
 {
     private readonly float[] _frames;
     private readonly IReadOnlyList<byte[]> _maps;
     private readonly MaskFill _fill;
 
     /// <param name="frames">count x 3 x H x W raw pixel values (0..255), planar.</param>
+    /// <param name="count">Frames in <paramref name="frames"/>.</param>
+    /// <param name="height">Frame height in pixels.</param>
+    /// <param name="width">Frame width in pixels.</param>
     /// <param name="maps">One region map per frame (H x W ids, row by row).</param>
+    /// <param name="region">The region id masked.</param>
+    /// <param name="fill">What the region's pixels are replaced by.</param>
     public RegionMaskedFrames(float[] frames, int count, int height, int width, IReadOnlyList<byte[]> maps, byte region, MaskFill fill)
     {
         if (frames.Length != (long)count * 3 * height * width) throw new ArgumentException("frame data does not match count and size.");

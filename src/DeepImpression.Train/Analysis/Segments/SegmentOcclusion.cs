@@ -16,6 +16,13 @@ namespace DeepImpression.Train.Analysis.Segments;
 /// </summary>
 public static class SegmentOcclusion
 {
+    /// <summary>Masks each region of <paramref name="maps"/> in every frame of each video and measures how each trait's prediction changes, with paired effect sizes over the videos.</summary>
+    /// <param name="net">The trained network.</param>
+    /// <param name="videos">The videos; each needs region maps in <paramref name="maps"/>.</param>
+    /// <param name="maps">The region label maps and their legend.</param>
+    /// <param name="options">Frames read, frame size, fill, regions.</param>
+    /// <param name="progress">Reports videos done out of all.</param>
+    /// <param name="cancellation">Stops between videos and chunks.</param>
     public static SegmentOcclusionResult Run(DeepImpressionNet net, IReadOnlyList<string> videos, RegionMapFolder maps, SegmentOcclusionOptions options,
                                              IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
     {

@@ -11,6 +11,7 @@ public sealed record SegmentOcclusionOptions
     /// <summary>The size frames are decoded at; the region maps must have it (the network's test size by default).</summary>
     public FrameSize FrameSize { get; init; } = FrameSize.Network;
 
+    /// <summary>What the pixels of a masked region are replaced by; the input's mean colour by default.</summary>
     public MaskFill Fill { get; init; } = MaskFill.InputMean;
 
     /// <summary>Of the effect sizes' confidence intervals.</summary>

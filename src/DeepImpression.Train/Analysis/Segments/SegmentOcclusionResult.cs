@@ -16,6 +16,7 @@ public sealed class SegmentOcclusionResult
 {
     private readonly IReadOnlyDictionary<int, float[]> _shares;
 
+    /// <summary>The result over <paramref name="videos"/> of masking <paramref name="regions"/> of <paramref name="legend"/>, with the effects computed from them.</summary>
     public SegmentOcclusionResult(RegionLegend legend, IReadOnlyList<int> regions, IReadOnlyList<SegmentVideoResult> videos, float[] averageFrame,
                                   IReadOnlyDictionary<int, float[]> regionShares, FrameSize frameSize, MaskFill fill, double confidence)
     {
@@ -32,23 +33,28 @@ public sealed class SegmentOcclusionResult
                       select new SegmentEffect(region, legend.NameOf(region), trait, TraitScores.Names[trait], PairedEffectSize.Of(changes, confidence))];
     }
 
+    /// <summary>The regions' names.</summary>
     public RegionLegend Legend { get; }
 
     /// <summary>The region ids that were masked, in order.</summary>
     public IReadOnlyList<int> Regions { get; }
 
+    /// <summary>Each video's unmasked and per-region masked predictions.</summary>
     public IReadOnlyList<SegmentVideoResult> Videos { get; }
 
     /// <summary>The mean of every frame analysed, planar 3 x H x W, 0..255.</summary>
     public float[] AverageFrame { get; }
 
+    /// <summary>The size of the frames analysed.</summary>
     public FrameSize FrameSize { get; }
 
+    /// <summary>What masked pixels were replaced by.</summary>
     public MaskFill Fill { get; }
 
     /// <summary>Every region by every trait, regions in order, traits in E, A, C, N, O order.</summary>
     public IReadOnlyList<SegmentEffect> Effects { get; }
 
+    /// <summary>The effect of masking region <paramref name="region"/> on trait <paramref name="trait"/> (0..4).</summary>
     public SegmentEffect Effect(int region, int trait) => Effects.Single(e => e.RegionId == region && e.Trait == trait);
 
     /// <summary>The region whose masking has the largest |d| for <paramref name="trait"/> (null if no d is defined).</summary>

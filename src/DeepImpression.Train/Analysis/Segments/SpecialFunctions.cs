@@ -1,7 +1,7 @@
 namespace DeepImpression.Train.Analysis.Segments;
 
 /// <summary>The few special functions the effect-size statistics need, in float64.</summary>
-public static class SpecialFunctions
+internal static class SpecialFunctions
 {
     private static readonly double[] Lanczos =
     [

@@ -31,15 +31,21 @@ public sealed unsafe class ClipCache : IDisposable
             e.Targets is { } t ? TraitScores.FromSpan(t) : null, e.Interview)).ToArray();
     }
 
+    /// <summary>The cache's folder.</summary>
     public string Directory { get; }
+    /// <summary>The cache's format, sample rate and frame layout.</summary>
     public ClipCacheHeader Header { get; }
+    /// <summary>The size of every stored frame.</summary>
     public FrameSize FrameSize => Header.FrameSize;
+    /// <summary>Every clip, by index.</summary>
     public IReadOnlyList<CachedClip> Clips { get; }
+    /// <summary>How many clips.</summary>
     public int Count => _entries.Length;
 
     /// <summary>The split names present (e.g. <c>train</c>, <c>validation</c>, <c>test</c>).</summary>
     public IReadOnlyList<string> SplitNames => _entries.Select(e => e.Split).Distinct().Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>Opens the cache in <paramref name="directory"/>, maps its shards and checks the index; a damaged cache is refused with an <see cref="DeepImpression.Core.InvalidInputException"/> naming the file.</summary>
     public static ClipCache Open(string directory)
     {
         if (!System.IO.Directory.Exists(directory)) throw new InvalidInputException($"{directory}: clip cache folder not found (make one with deepimpression prepare).");
@@ -69,6 +75,7 @@ public sealed unsafe class ClipCache : IDisposable
         return new ClipCache(directory, header, ordered, shards);
     }
 
+    /// <summary>Finds the index of the clip named <paramref name="clipName"/>.</summary>
     public bool TryGetIndex(string clipName, out int index) => _byName.TryGetValue(clipName, out index);
 
     /// <summary>Indices of the clips of one split, in name order.</summary>
@@ -95,6 +102,7 @@ public sealed unsafe class ClipCache : IDisposable
         return new ReadOnlySpan<byte>(Pointer(e.Shard, e.FramesOffset + (long)frame * bytes), bytes);
     }
 
+    /// <summary>Unmaps the shards; spans handed out before are invalid afterwards.</summary>
     public void Dispose()
     {
         if (_disposed) return;

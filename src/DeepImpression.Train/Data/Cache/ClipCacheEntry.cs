@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Data.Cache;
 /// <see cref="FrameCount"/> planar RGB frames (3 x H x W bytes each) at <see cref="FramesOffset"/>, both in shard
 /// <see cref="Shard"/> (<c>data-NNN.bin</c>).
 /// </summary>
-public sealed record ClipCacheEntry
+internal sealed record ClipCacheEntry
 {
     [JsonPropertyName("clip")] public required string Clip { get; init; }
     [JsonPropertyName("split")] public required string Split { get; init; }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DeepImpression.Train.Data.Cache;
 
 /// <summary>The files of a clip cache folder.</summary>
-public static class ClipCacheFiles
+internal static class ClipCacheFiles
 {
     public const string HeaderName = "cache.json";
     public const string IndexName = "index.jsonl";

@@ -18,18 +18,19 @@ public sealed record ClipCacheHeader(
     [property: JsonPropertyName("frameHeight")] int FrameHeight,
     [property: JsonPropertyName("framesPerClip")] int FramesPerClip)
 {
-    public const string FormatName = "deepimpression-clip-cache";
-    public const int CurrentVersion = 1;
+    internal const string FormatName = "deepimpression-clip-cache";
+    internal const int CurrentVersion = 1;
 
+    /// <summary>The size of every stored frame.</summary>
     [JsonIgnore]
     public FrameSize FrameSize => new(FrameWidth, FrameHeight);
 
     private static readonly JsonSerializerOptions Json = JsonInput.Bounded(new JsonSerializerOptions { RespectNullableAnnotations = true });
 
-    public static ClipCacheHeader Create(FrameSize size, int framesPerClip) =>
+    internal static ClipCacheHeader Create(FrameSize size, int framesPerClip) =>
         new(FormatName, CurrentVersion, ClipFormat.SampleRate, size.Width, size.Height, framesPerClip);
 
-    public static ClipCacheHeader Read(string path)
+    internal static ClipCacheHeader Read(string path)
     {
         var header = JsonInput.Deserialize<ClipCacheHeader>(File.ReadAllBytes(path), path, Json);
         if (header.Format != FormatName)
@@ -41,5 +42,5 @@ public sealed record ClipCacheHeader(
         return header;
     }
 
-    public void Write(string path) => AtomicFile.WriteText(path, w => w.Write(JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }) + "\n"));
+    internal void Write(string path) => AtomicFile.WriteText(path, w => w.Write(JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }) + "\n"));
 }

@@ -12,7 +12,7 @@ namespace DeepImpression.Train.Data.Cache;
 /// clip whole; opening the folder again cuts off the data and the torn index line of the clips that were in flight.
 /// Safe to call <see cref="Append"/> from several threads (writes are serialised).
 /// </summary>
-public sealed class ClipCacheWriter : IDisposable
+internal sealed class ClipCacheWriter : IDisposable
 {
     private const string LockName = "prepare.lock";
 

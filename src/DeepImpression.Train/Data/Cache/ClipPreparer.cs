@@ -16,6 +16,7 @@ public static class ClipPreparer
     /// <summary>32 frames of 456 x 256 RGB are 11.2 MB; with 15 s of float audio (0.96 MB) a clip costs about 12.2 MB.</summary>
     public const int DefaultFramesPerClip = 32;
 
+    /// <summary>Decodes the videos of the request into the cache, skipping clips already cached; clips that cannot be used are skipped and listed in the report, and a cancelled run keeps every clip it completed.</summary>
     public static PrepareReport Run(PrepareRequest request, IProgress<PrepareProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (!Directory.Exists(request.VideosDirectory)) throw new InvalidInputException($"{request.VideosDirectory}: videos folder not found.");

@@ -6,6 +6,7 @@ public sealed record SkippedClip(string Clip, string Reason);
 /// <summary>The outcome of one <c>prepare</c> run.</summary>
 public sealed class PrepareReport
 {
+    /// <summary>The cache folder written.</summary>
     public required string CacheDirectory { get; init; }
 
     /// <summary>Clips decoded and added by this run.</summary>

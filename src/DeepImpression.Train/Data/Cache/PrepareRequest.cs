@@ -9,6 +9,7 @@ public sealed record PrepareRequest
     /// <summary>Folder searched (recursively) for <c>*.mp4</c> files, matched to labels by file name.</summary>
     public required string VideosDirectory { get; init; }
 
+    /// <summary>The cache folder to create or extend.</summary>
     public required string CacheDirectory { get; init; }
 
     /// <summary>The split's labels; null caches every video found, without targets (e.g. unlabelled test clips).</summary>
@@ -29,6 +30,7 @@ public sealed record PrepareRequest
     /// <summary>Shortest audio accepted (default: one training window).</summary>
     public int MinimumAudioSamples { get; init; } = ClipFormat.TrainingAudioSamples;
 
+    /// <summary>A new shard file is started once one reaches this size.</summary>
     public long ShardLimitBytes { get; init; } = ClipCacheFiles.DefaultShardLimitBytes;
 
     /// <summary>Drop the entries of a damaged cache (and decode their clips again) instead of refusing it.</summary>

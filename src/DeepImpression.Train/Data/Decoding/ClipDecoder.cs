@@ -25,6 +25,7 @@ public sealed class ClipDecoder
         StallTimeout = stallTimeout ?? ExternalTool.DefaultStallTimeout;
     }
 
+    /// <summary>The size frames are scaled to.</summary>
     public FrameSize FrameSize { get; }
 
     /// <summary>Audio shorter than this is rejected (default: one training window, 50,176 samples).</summary>

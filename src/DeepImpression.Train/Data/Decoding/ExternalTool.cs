@@ -22,7 +22,7 @@ namespace DeepImpression.Train.Data.Decoding;
 /// started through <c>setpriv --pdeathsig KILL</c>, so the kernel kills it when this process dies, even by SIGKILL.</item>
 /// </list>
 /// </summary>
-public static class ExternalTool
+internal static class ExternalTool
 {
     public const string Ffmpeg = "ffmpeg";
     public const string Ffprobe = "ffprobe";

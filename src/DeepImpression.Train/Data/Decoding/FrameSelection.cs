@@ -37,6 +37,7 @@ public sealed record FrameSelection(double? Fps = null, int? MaxFrames = null)
         return (expected, MaxFrames is { } k && expected > k ? ClipDecoder.EvenlySpacedFrames(expected, k) : null);
     }
 
+    /// <summary>The selection as a phrase for logs (e.g. <c>every frame</c>, <c>resampled to 5 fps, at most 100 spread evenly</c>).</summary>
     public override string ToString() =>
         (Fps is { } f ? string.Create(CultureInfo.InvariantCulture, $"resampled to {f:R} fps") : "every frame")
         + (MaxFrames is { } k ? $", at most {k} spread evenly" : "");

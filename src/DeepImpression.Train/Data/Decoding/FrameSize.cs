@@ -6,11 +6,13 @@ namespace DeepImpression.Train.Data.Decoding;
 /// <summary>A frame size in pixels, written <c>WIDTHxHEIGHT</c> on the command line.</summary>
 public readonly record struct FrameSize(int Width, int Height)
 {
+    /// <summary>The size the network's cache stores frames at (456x256, the original's).</summary>
     public static FrameSize Network { get; } = new(ClipFormat.FrameWidth, ClipFormat.FrameHeight);
 
     /// <summary>Bytes of one RGB frame stored as 3 x H x W.</summary>
     public int BytesPerFrame => ClipFormat.Channels * Width * Height;
 
+    /// <summary><c>WIDTHxHEIGHT</c>.</summary>
     public override string ToString() => $"{Width}x{Height}";
 
     /// <summary>Parses <c>456x256</c>; <paramref name="what"/> names the argument in the error message.</summary>

@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Data.Decoding;
 /// The first audio track of a video decoded by ffmpeg to 16 kHz mono float32 in [-1, 1] (as <see cref="ClipDecoder"/>
 /// decodes it), handed to the caller piece by piece while ffmpeg decodes, so that memory does not grow with the clip.
 /// </summary>
-public static class StreamingAudioReader
+internal static class StreamingAudioReader
 {
     /// <summary>Samples per piece handed over (4 s).</summary>
     public const int PieceSamples = 65_536;

@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Data.Decoding;
 /// them), handed to the caller in chunks of up to <see cref="ChunkFrames"/> frames, planar float pixels (count x 3 x
 /// H x W, raw values 0..255), while ffmpeg decodes: memory holds a few chunks whatever the clip's length.
 /// </summary>
-public sealed class StreamingFrameReader
+internal sealed class StreamingFrameReader
 {
     public StreamingFrameReader(FrameSize size, FrameSelection? selection = null, int chunkFrames = 32)
     {

@@ -16,8 +16,11 @@ internal sealed class ToolOutputStream : IDisposable
     private readonly int _blockBytes;
     private byte[]? _lent;
 
+    /// <param name="tool">The program to start (ffmpeg).</param>
+    /// <param name="arguments">Its arguments.</param>
     /// <param name="blockBytes">Bytes per block; every block but the last is full.</param>
     /// <param name="blocksAhead">Blocks the tool may decode before the caller takes them.</param>
+    /// <param name="cancellation">Stops the tool and the reads.</param>
     public ToolOutputStream(string tool, IReadOnlyList<string> arguments, int blockBytes, int blocksAhead, CancellationToken cancellation)
     {
         _blockBytes = blockBytes;

@@ -1,7 +1,7 @@
 namespace DeepImpression.Train.Data.Decoding;
 
 /// <summary>What an external tool (ffmpeg, ffprobe) left behind: its exit code and its diagnostic output.</summary>
-public sealed record ToolRun(int ExitCode, string Stderr)
+internal sealed record ToolRun(int ExitCode, string Stderr)
 {
     public bool Succeeded => ExitCode == 0;
 

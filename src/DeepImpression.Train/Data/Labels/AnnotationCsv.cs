@@ -22,6 +22,7 @@ public static class AnnotationCsv
 
     private static readonly CsvWriterOptions WriterOptions = new() { NewLine = "\n" };
 
+    /// <summary>Reads a CSV of labels (one clip per row, one column per trait; the layouts it knows are listed in the error when none fits).</summary>
     public static LabelSet Read(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");

@@ -8,6 +8,7 @@ namespace DeepImpression.Train.Data.Labels;
 /// </summary>
 public static class AnnotationFiles
 {
+    /// <summary>Reads an annotation file, a pickle or a CSV by its content.</summary>
     public static LabelSet Read(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: file not found.");

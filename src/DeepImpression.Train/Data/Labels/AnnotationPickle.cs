@@ -16,6 +16,7 @@ public static class AnnotationPickle
 {
     private const int PythonBatchSize = 1000;
 
+    /// <summary>Reads a ChaLearn <c>annotation_*.pkl</c> (a dict of trait name to a dict of clip name to score).</summary>
     public static LabelSet Read(string path) => ToLabelSet(ReadColumns(path), path);
 
     /// <summary>Writes <paramref name="labels"/> in the official format (atomically). The <c>interview</c> entry is

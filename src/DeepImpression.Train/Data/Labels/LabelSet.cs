@@ -6,6 +6,7 @@ namespace DeepImpression.Train.Data.Labels;
 /// </summary>
 public sealed class LabelSet
 {
+    /// <summary>Labels of <paramref name="clips"/>, with the interview scores if the file had them; <paramref name="source"/> names the file in messages.</summary>
     public LabelSet(IReadOnlyDictionary<string, TraitScores> clips, IReadOnlyDictionary<string, float>? interview = null, string? source = null)
     {
         Clips = clips;
@@ -13,11 +14,14 @@ public sealed class LabelSet
         Source = source;
     }
 
+    /// <summary>Each clip's five trait scores, by clip name.</summary>
     public IReadOnlyDictionary<string, TraitScores> Clips { get; }
+    /// <summary>Each clip's interview score, when the file has it (not a target of the network).</summary>
     public IReadOnlyDictionary<string, float>? Interview { get; }
 
     /// <summary>The file the labels came from, for messages.</summary>
     public string? Source { get; }
 
+    /// <summary>How many clips.</summary>
     public int Count => Clips.Count;
 }

@@ -6,7 +6,7 @@ namespace DeepImpression.Train.Data.Loading;
 /// The random choices for one training example. They come from a generator seeded by (seed, epoch, position), not
 /// from a shared stream, so a batch is the same whichever worker builds it and in whatever order.
 /// </summary>
-public readonly record struct ExampleDraw(int AudioStart, int Frame, int CropX, int CropY, bool Flip)
+internal readonly record struct ExampleDraw(int AudioStart, int Frame, int CropX, int CropY, bool Flip)
 {
     public static ExampleDraw Make(ulong seed, int epoch, int position, int audioSamples, int window, int frameCount, int frameWidth, int frameHeight, int crop, bool allowFlip)
     {

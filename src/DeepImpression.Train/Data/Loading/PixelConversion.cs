@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace DeepImpression.Train.Data.Loading;
 
 /// <summary>Byte pixels to float, the hot loop of the loader.</summary>
-public static class PixelConversion
+internal static class PixelConversion
 {
     /// <summary>dst[i] = src[i] (or src[n-1-i] when <paramref name="mirror"/>).</summary>
     public static void ToFloat(ReadOnlySpan<byte> src, Span<float> dst, bool mirror)

@@ -8,7 +8,7 @@ namespace DeepImpression.Train.Data.Loading;
 /// A whole clip for evaluation (the original's test-time procedure): the entire waveform (1 x 1 x L, [-1, 1]) and
 /// every cached frame at full size, <see cref="FrameCount"/> x 3 x H x W raw pixel values 0..255 as float.
 /// </summary>
-public sealed class TestClip
+internal sealed class TestClip
 {
     public TestClip(string clip, float[] audio, float[] frames, int frameCount, FrameSize frameSize, TraitScores? targets)
     {

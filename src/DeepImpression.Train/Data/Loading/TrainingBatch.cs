@@ -25,20 +25,27 @@ public sealed class TrainingBatch : IDisposable
     /// <summary>Examples in the batch (N).</summary>
     public int Count { get; }
 
+    /// <summary>Audio samples per example (L).</summary>
     public int AudioSamples { get; }
+    /// <summary>Side of the square crops (C).</summary>
     public int CropSize { get; }
+    /// <summary>N x 1 x 1 x L audio windows.</summary>
     public float[] Audio { get; }
+    /// <summary>N x 3 x C x C crops, raw pixel values 0..255.</summary>
     public float[] Frames { get; }
+    /// <summary>N x 5 trait labels.</summary>
     public float[] Targets { get; }
 
     /// <summary>The clip each example came from.</summary>
     public string[] Clips { get; }
 
+    /// <summary>The epoch the batch belongs to.</summary>
     public int Epoch { get; internal set; }
 
     /// <summary>Position of the batch within its epoch.</summary>
     public int Index { get; internal set; }
 
+    /// <summary>Hands the arrays back to the loader for reuse.</summary>
     public void Dispose()
     {
         var giveBack = Interlocked.Exchange(ref _return, null);

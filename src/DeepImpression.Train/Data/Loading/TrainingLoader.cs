@@ -19,6 +19,7 @@ public sealed class TrainingLoader
     private readonly int[] _clips;
     private readonly ConcurrentBag<TrainingBatch> _pool = new();
 
+    /// <summary>A loader of the clips <paramref name="clips"/> (indices into <paramref name="cache"/>).</summary>
     public TrainingLoader(ClipCache cache, IReadOnlyList<int> clips, TrainingLoaderOptions? options = null)
     {
         _cache = cache;
@@ -43,10 +44,13 @@ public sealed class TrainingLoader
             throw new InvalidInputException($"{cache.Directory}: {_clips.Length} clips make no full batch of {o.BatchSize}.");
     }
 
+    /// <summary>How examples are drawn and batched.</summary>
     public TrainingLoaderOptions Options { get; }
 
+    /// <summary>Examples per epoch: one per clip.</summary>
     public int ExamplesPerEpoch => _clips.Length;
 
+    /// <summary>Batches per epoch (a last partial batch counts unless dropped).</summary>
     public int BatchesPerEpoch => Options.DropLast ? _clips.Length / Options.BatchSize : (_clips.Length + Options.BatchSize - 1) / Options.BatchSize;
 
     /// <summary>The cache indices of the clips in the order epoch <paramref name="epoch"/> visits them.</summary>
@@ -58,7 +62,7 @@ public sealed class TrainingLoader
     }
 
     /// <summary>The random choices of example <paramref name="position"/> of epoch <paramref name="epoch"/>.</summary>
-    public ExampleDraw Draw(int epoch, int position, int clip)
+    internal ExampleDraw Draw(int epoch, int position, int clip)
     {
         var c = _cache.Clips[clip];
         var size = _cache.FrameSize;
@@ -82,7 +86,7 @@ public sealed class TrainingLoader
     }
 
     /// <summary>Fills one example: the audio window into <paramref name="audio"/>, the crop (3 x C x C) into <paramref name="frame"/>.</summary>
-    public void FillExample(int clip, ExampleDraw draw, Span<float> audio, Span<float> frame)
+    internal void FillExample(int clip, ExampleDraw draw, Span<float> audio, Span<float> frame)
     {
         int window = Options.AudioSamples;
         var source = _cache.Audio(clip);

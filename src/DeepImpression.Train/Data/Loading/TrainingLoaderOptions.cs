@@ -3,6 +3,7 @@ namespace DeepImpression.Train.Data.Loading;
 /// <summary>How a <see cref="TrainingLoader"/> samples and batches examples.</summary>
 public sealed record TrainingLoaderOptions
 {
+    /// <summary>Examples per batch.</summary>
     public int BatchSize { get; init; } = 32;
 
     /// <summary>Every random choice (order, windows, frames, crops, flips) follows from this seed alone.</summary>
@@ -14,7 +15,9 @@ public sealed record TrainingLoaderOptions
     /// <summary>Batches built ahead of the consumer at most (the bound of the prefetch queue).</summary>
     public int Prefetch { get; init; } = 4;
 
+    /// <summary>Length of each example's audio window, in samples.</summary>
     public int AudioSamples { get; init; } = ClipFormat.TrainingAudioSamples;
+    /// <summary>Side of each example's square random crop, in pixels.</summary>
     public int CropSize { get; init; } = ClipFormat.CropSize;
 
     /// <summary>Reshuffle the clips every epoch (otherwise the order given, by default name order).</summary>

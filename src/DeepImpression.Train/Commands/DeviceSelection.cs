@@ -1,8 +1,7 @@
 using System.CommandLine;
-using DeepImpression.Core;
-using DeepImpression.Core.Backends;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Cuda;
+using DeepImpression.Train.Devices;
 
 namespace DeepImpression.Train.Commands;
 
@@ -16,43 +15,6 @@ internal static class DeviceSelection
                       $"(also {CudaBackendOptions.DeterministicVariable}=1; the CPU always is)",
     };
 
-    /// <summary>The device, its backend made ready; a CUDA backend with the environment's settings, deterministic when
-    /// <paramref name="deterministic"/> asks (or DEEPIMPRESSION_DETERMINISTIC=1).</summary>
-    public static Device Resolve(string text, bool deterministic = false)
-    {
-        Device device;
-        try
-        {
-            device = Device.Parse(text);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidInputException($"--device: {e.Message}");
-        }
-        if (device.Kind == DeviceKind.Cuda && !BackendRegistry.IsRegistered(DeviceKind.Cuda))
-            throw new InvalidInputException("--device cuda: this build has no CUDA backend registered.");
-        if (device.Kind == DeviceKind.Cuda) CudaBackend.Register(CudaOptions(deterministic));
-        try
-        {
-            BackendRegistry.Get(device);
-        }
-        catch (Exception e) when (e is not InvalidInputException)
-        {
-            throw new InvalidInputException($"--device {device}: {e.Message} (run 'deepimpression doctor' for details)");
-        }
-        return device;
-    }
-
-    private static CudaBackendOptions CudaOptions(bool deterministic)
-    {
-        try
-        {
-            var options = CudaBackendOptions.FromEnvironment();
-            return deterministic ? options with { Deterministic = true } : options;
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidInputException(e.Message);
-        }
-    }
+    /// <summary>The device, its backend made ready (<see cref="DeviceResolver.Resolve"/>).</summary>
+    public static Device Resolve(string text, bool deterministic = false) => DeviceResolver.Resolve(text, deterministic);
 }

@@ -86,7 +86,7 @@ public sealed class Trainer
             throw new InvalidInputException($"{_run.Path}: this run folder already has a checkpoint; continue it with --resume {_run.Path} or choose another --out.");
         AtomicFile.WriteText(_run.Config, w => w.Write(o.ToJson()));
 
-        var device = Commands.DeviceSelection.Resolve(o.Device, o.Deterministic);
+        var device = Devices.DeviceResolver.Resolve(o.Device, o.Deterministic);
         using var cache = ClipCache.Open(o.Data);
         var (trainClips, validationClips, splitDescription) = Splits(cache, o);
         _output.WriteLine($"data: {o.Data}: {trainClips.Count} training clips, {validationClips.Count} validation clips ({splitDescription})");

@@ -11,6 +11,7 @@ using DeepImpression.Core.Optim;
 using DeepImpression.Core.Serialization;
 using DeepImpression.Core.Tensors;
 using DeepImpression.Train.Data.Decoding;
+using DeepImpression.Train.Data.Labels;
 using DeepImpression.Train.Evaluation;
 using DeepImpression.Train.Synthetic;
 
@@ -61,7 +62,7 @@ Checkpoint.Save(weights, model);
 var prediction = new VideoPredictor(model, new VideoPredictorOptions { FrameSize = new FrameSize(228, 128) }).Score(video);
 Console.WriteLine($"predicted {Path.GetFileName(video)} from {prediction.Frames.Used} frames and {prediction.AudioSamples} audio samples " +
                   "(untrained weights, so the scores say nothing about the clip):");
-for (int trait = 0; trait < 5; trait++) Console.WriteLine($"  {DeepImpression.Train.Data.Labels.TraitScores.Names[trait],-17} {prediction.Scores[trait]:F4}");
+for (int trait = 0; trait < 5; trait++) Console.WriteLine($"  {TraitScores.Names[trait],-17} {prediction.Scores[trait]:F4}");
 if (!prediction.Scores.ToArray().All(float.IsFinite)) return Fail("a score is not a number");
 Console.WriteLine($"weights for PredictVideo: {weights}");
 Console.WriteLine($"video for PredictVideo: {video}");

@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using System.Text.Json;
 using DeepImpression.Core.Backends;
@@ -26,7 +27,7 @@ internal static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
+            var dev = DeviceResolver.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             var sizes = ParseBatchSizes(parse.GetValue(batch)!);
             int s = parse.GetValue(steps), frames = parse.GetValue(clipFrames);
             if (s < 1) throw new Core.InvalidInputException("--steps must be at least 1.");

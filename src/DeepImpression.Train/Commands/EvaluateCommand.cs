@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using DeepImpression.Core;
 using DeepImpression.Core.Serialization;
@@ -30,7 +31,7 @@ internal static class EvaluateCommand
         };
         command.SetAction(parse =>
         {
-            var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
+            var dev = DeviceResolver.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             int chunkSize = parse.GetValue(chunk);
             if (chunkSize is < 1 or > 1024) throw new InvalidInputException($"--chunk {chunkSize}: must be from 1 to 1,024 frames.");
             string modelPath = parse.GetValue(model)!, splitName = parse.GetValue(split)!;

@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using System.Globalization;
 using DeepImpression.Core;
@@ -41,7 +42,7 @@ internal static class ExtremesCommand
             var given = parse.GetValue(videos) ?? [];
             string? cachePath = parse.GetValue(data);
             if ((given.Length == 0) == (cachePath is null)) throw new InvalidInputException("extremes: give videos or --data CACHE (one of them).");
-            var net = ModelFile.Load(parse.GetValue(model)!, DeviceSelection.Resolve(parse.GetValue(device)!));
+            var net = ModelFile.Load(parse.GetValue(model)!, DeviceResolver.Resolve(parse.GetValue(device)!));
 
             byte[] png;
             int failed = 0;

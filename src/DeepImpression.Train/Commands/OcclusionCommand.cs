@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using System.Globalization;
 using DeepImpression.Core;
@@ -136,7 +137,7 @@ internal static class OcclusionCommand
             string video = parse.GetValue(Video)!;
             if (!File.Exists(video)) throw new InvalidInputException($"{video}: no such video file.");
             if (parse.GetValue(Batch) < 1) throw new InvalidInputException("--batch must be at least 1.");
-            var device = DeviceSelection.Resolve(parse.GetValue(Device)!);
+            var device = DeviceResolver.Resolve(parse.GetValue(Device)!);
             var net = ModelFile.Load(parse.GetValue(Model)!, device);
             string folder = parse.GetValue(Out) ?? $"occlusion-{Path.GetFileNameWithoutExtension(video)}";
             return (net, video, folder);

@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using System.Globalization;
 using DeepImpression.Core;
@@ -54,7 +55,7 @@ internal static class OcclusionSegmentsCommand
             };
             var maps = RegionMapFolder.Open(parse.GetValue(regions)!);
             var files = VideoArguments.Expand(parse.GetValue(videos)!);
-            var net = ModelFile.Load(parse.GetValue(model)!, DeviceSelection.Resolve(parse.GetValue(device)!));
+            var net = ModelFile.Load(parse.GetValue(model)!, DeviceResolver.Resolve(parse.GetValue(device)!));
             var result = ConsoleProgress.Run("masking", progress => SegmentOcclusion.Run(net, files, maps, options, progress, cancellation));
 
             string folder = parse.GetValue(output)!;

@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -49,7 +50,7 @@ internal static class PredictCommand
             var selection = Selection(parse.GetValue(frames), parse.GetValue(fps), parse.GetValue(maxFrames));
             var size = FrameSize.Parse(parse.GetValue(frameSize)!, "--frame-size");
             var files = Expand(parse.GetValue(videos)!);
-            var dev = DeviceSelection.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
+            var dev = DeviceResolver.Resolve(parse.GetValue(device)!, parse.GetValue(deterministic));
             var predictor = new VideoPredictor(ModelFile.Load(parse.GetValue(model)!, dev, parse.GetValue(allowNonFinite)),
                 new VideoPredictorOptions { ChunkSize = chunkSize, Frames = selection, FrameSize = size });
 

@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using System.Globalization;
 using DeepImpression.Core;
@@ -47,7 +48,7 @@ internal static class ProfileCommand
             }
             else
             {
-                var net = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model), Environment.CurrentDirectory), DeviceSelection.Resolve(parse.GetValue(device)!));
+                var net = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model), Environment.CurrentDirectory), DeviceResolver.Resolve(parse.GetValue(device)!));
                 profile = new TraitProfile(profileKind, profileName, new VideoPredictor(net).Predict(clip!), "video:" + Path.GetFileName(clip));
             }
             var store = new ProfileStore(parse.GetValue(folder)!);

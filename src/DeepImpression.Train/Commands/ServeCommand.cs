@@ -1,3 +1,4 @@
+using DeepImpression.Train.Devices;
 using System.CommandLine;
 using DeepImpression.Core;
 using DeepImpression.Train.Serving;
@@ -37,7 +38,7 @@ internal static class ServeCommand
             {
                 ModelPath = DefaultModel.Resolve(parse.GetValue(model), Environment.CurrentDirectory),
                 Urls = parse.GetValue(urls)!,
-                Device = DeviceSelection.Resolve(parse.GetValue(device)!),
+                Device = DeviceResolver.Resolve(parse.GetValue(device)!),
                 Limits = defaults.Limits with { MaxUploadBytes = (long)(megabytes * 1e6), MaxSeconds = seconds },
                 QueueCapacity = parse.GetValue(queue),
                 RecordingSeconds = record,
